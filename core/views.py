@@ -1,0 +1,37 @@
+"""Pages that belong to no app: the front door and the health check."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core.health import check_broker, check_database
+
+
+@require_GET
+def home(request: HttpRequest):
+    """Signed-in people go straight to their side of Arbiter; others see the front door."""
+    user = request.user
+    if user.is_authenticated and user.is_staff:
+        return redirect("workspace:home")
+    if user.is_authenticated:
+        try:
+            return redirect(reverse("portal:home"))
+        except NoReverseMatch:
+            pass
+    return render(request, "core/home.html")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker answer, 503 (with which one failed) otherwise."""
+    checks = {"database": check_database(), "broker": check_broker()}
+    healthy = all(result["ok"] for result in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,403 @@
+"""The administration site for cases: configuration is editable, the workflow is not.
+
+Status changes go through the services (workspace, portal, API); here a dispute's workflow fields,
+its timeline and its decisions are read-only. The shared admin bases below are used by every app.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from disputes.claim_types import CLAIM_FIELDS
+from disputes.models import (
+    CaseEvent,
+    Decision,
+    Dispute,
+    Escalation,
+    Message,
+    Notification,
+    Queue,
+    ReferenceSequence,
+    ResponseTemplate,
+    SavedView,
+    StaffProfile,
+)
+from disputes.sla_models import BusinessCalendar, Holiday, SlaPolicy, SlaTimer, WorkingHours
+from evidence.models import EvidenceFile
+
+admin.site.site_header = _("Arbiter administration")
+admin.site.site_title = _("Arbiter administration")
+admin.site.index_title = _("Configuration and records")
+
+
+# --- shared bases --------------------------------------------------------------------------------
+
+
+class ConfigurationAdmin(admin.ModelAdmin):
+    """Editable settings; only people who may change them see them here (others: the workspace)."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_change_permission(request, obj)
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Rows only services write (timeline, decisions, e-mails): never added, changed or deleted."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SuperuserDeletableAdmin(ViewOnlyAdmin):
+    """View-only rows a superuser may still delete (a bad import, a stale bookmark)."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A dispute's related rows, shown on its page and never edited there."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    select_related: tuple[str, ...] = ()
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.select_related(*self.select_related) if self.select_related else queryset
+
+
+# --- configuration -------------------------------------------------------------------------------
+
+
+@admin.register(Queue)
+class QueueAdmin(ConfigurationAdmin):
+    list_display = ["name", "slug", "is_active", "description"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["members"]
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(ConfigurationAdmin):
+    list_display = ["name", "code", "language", "is_active", "updated_at"]
+    list_filter = ["language", "is_active"]
+    search_fields = ["name", "code", "subject", "body"]
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(ConfigurationAdmin):
+    list_display = ["user", "languages"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    autocomplete_fields = ["user"]
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(ConfigurationAdmin):
+    list_display = ["name", "time_zone"]
+    search_fields = ["name", "time_zone"]
+    inlines = [WorkingHoursInline, HolidayInline]
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(ConfigurationAdmin):
+    list_display = ["calendar", "weekday", "start", "end"]
+    list_filter = ["calendar", "weekday"]
+    list_select_related = ["calendar"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(ConfigurationAdmin):
+    list_display = ["date", "name", "calendar"]
+    list_filter = ["calendar"]
+    search_fields = ["name"]
+    list_select_related = ["calendar"]
+    date_hierarchy = "date"
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(ConfigurationAdmin):
+    list_display = [
+        "name",
+        "queue",
+        "priority",
+        "calendar",
+        "first_response_minutes",
+        "next_response_minutes",
+        "resolution_minutes",
+        "breach_action",
+    ]
+    list_filter = ["queue", "priority", "calendar", "breach_action"]
+    search_fields = ["name"]
+    list_select_related = ["queue", "calendar"]
+
+
+# --- the case ------------------------------------------------------------------------------------
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ["created_at", "side", "visibility", "author", "body"]
+    select_related = ("author",)
+
+
+class CaseEventInline(ReadOnlyInline):
+    model = CaseEvent
+    fields = ["created_at", "kind", "from_status", "to_status", "actor", "data"]
+    select_related = ("actor",)
+
+
+class EvidenceFileInline(ReadOnlyInline):
+    model = EvidenceFile
+    fields = ["uploaded_at", "original_name", "kind", "content_type", "size", "uploaded_by"]
+    select_related = ("uploaded_by",)
+
+
+class EscalationInline(ReadOnlyInline):
+    model = Escalation
+    fields = ["requested_at", "team", "reason", "requested_by", "answer", "resolved_by"]
+    select_related = ("requested_by", "resolved_by")
+
+
+class DecisionInline(ReadOnlyInline):
+    model = Decision
+    fields = [
+        "decided_at",
+        "on_appeal",
+        "outcome",
+        "reason_code",
+        "approved_quantity",
+        "amount",
+        "currency",
+        "decided_by",
+        "policy_version",
+    ]
+    select_related = ("decided_by",)
+
+
+# Only the claim's own details may be corrected here; everything the workflow sets is read-only.
+DISPUTE_EDITABLE_FIELDS = (*CLAIM_FIELDS, "language")
+DISPUTE_SUMMARY_FIELDS = ("reference", "seller", "claim_type", "status", "priority", "queue")
+DISPUTE_CLOCK_FIELDS = (
+    "first_response_due_at",
+    "first_responded_at",
+    "next_response_due_at",
+    "resolution_due_at",
+    "sla_paused_at",
+    "sla_next_deadline_at",
+    "seller_response_due_at",
+    "seller_reminder_at",
+    "last_activity_at",
+)
+
+
+def _dispute_field_names() -> list[str]:
+    return [f.name for f in Dispute._meta.concrete_fields if f.name != "id"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    show_full_result_count = False  # one COUNT over a large table is enough
+    list_display = [
+        "reference",
+        "seller",
+        "claim_type",
+        "status",
+        "priority",
+        "queue",
+        "assignee",
+        "outcome",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        "claim_type",
+        "priority",
+        "outcome",
+        "queue",
+        "language",
+        "channel",
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = [
+        "reference",
+        "seller__name",
+        "seller__seller_id",
+        "sku",
+        "fnsku",
+        "order_id",
+        "shipment_id",
+        "tracking_id",
+        "removal_order_id",
+        "claim_id",
+        "transaction_id",
+    ]
+    list_select_related = ["seller", "queue", "assignee"]
+    date_hierarchy = "created_at"
+    inlines = [MessageInline, CaseEventInline, EvidenceFileInline, EscalationInline, DecisionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in _dispute_field_names() if name not in DISPUTE_EDITABLE_FIELDS]
+
+    def get_fieldsets(self, request, obj=None):
+        names = _dispute_field_names()
+        grouped = {*DISPUTE_SUMMARY_FIELDS, *DISPUTE_EDITABLE_FIELDS, *DISPUTE_CLOCK_FIELDS}
+        return [
+            (None, {"fields": [n for n in DISPUTE_SUMMARY_FIELDS if n in names]}),
+            (_("Claim"), {"fields": [n for n in DISPUTE_EDITABLE_FIELDS if n in names]}),
+            (_("Workflow"), {"fields": [n for n in names if n not in grouped]}),
+            (
+                _("Clocks"),
+                {
+                    "classes": ["collapse"],
+                    "fields": [n for n in DISPUTE_CLOCK_FIELDS if n in names],
+                },
+            ),
+        ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # disputes are filed through submit_dispute (portal, workspace, API)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Write only the corrected claim fields: a full save would put back the status this page
+        # loaded, undoing whatever a service changed meanwhile. The version bump makes open
+        # workspace forms notice the change.
+        changed = [name for name in form.changed_data if name in DISPUTE_EDITABLE_FIELDS]
+        if not changed:
+            return
+        Dispute.objects.filter(pk=obj.pk).update(
+            **{name: getattr(obj, name) for name in changed},
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+
+
+@admin.register(Message)
+class MessageAdmin(ViewOnlyAdmin):
+    show_full_result_count = False
+    list_display = ["dispute", "side", "visibility", "author", "created_at"]
+    list_filter = ["side", "visibility"]
+    search_fields = ["dispute__reference", "body"]
+    list_select_related = ["dispute", "author"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["dispute", "author"]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ViewOnlyAdmin):
+    show_full_result_count = False
+    list_display = ["dispute", "kind", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["kind", "to_status"]
+    search_fields = ["dispute__reference", "actor__username"]
+    list_select_related = ["dispute", "actor"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["dispute", "actor"]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ViewOnlyAdmin):
+    list_display = ["dispute", "team", "requested_by", "requested_at", "resolved_at"]
+    list_filter = ["team", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["dispute__reference", "reason", "answer"]
+    list_select_related = ["dispute", "requested_by"]
+    date_hierarchy = "requested_at"
+    raw_id_fields = ["dispute", "requested_by", "resolved_by"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ViewOnlyAdmin):
+    list_display = [
+        "dispute",
+        "outcome",
+        "reason_code",
+        "on_appeal",
+        "amount",
+        "currency",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["outcome", "reason_code", "on_appeal", "currency"]
+    search_fields = ["dispute__reference", "explanation"]
+    list_select_related = ["dispute", "decided_by"]
+    date_hierarchy = "decided_at"
+    raw_id_fields = ["dispute", "decided_by"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ViewOnlyAdmin):
+    show_full_result_count = False
+    list_display = ["key", "dispute", "kind", "recipient", "language", "created_at", "sent_at"]
+    list_filter = ["kind", "language", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["key", "recipient", "dispute__reference"]
+    list_select_related = ["dispute"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["dispute"]
+
+
+@admin.register(SlaTimer)
+class SlaTimerAdmin(ViewOnlyAdmin):
+    list_display = [
+        "dispute",
+        "kind",
+        "policy",
+        "started_at",
+        "due_at",
+        "warned_at",
+        "breached_at",
+        "met_at",
+        "stopped_at",
+    ]
+    list_filter = ["kind", ("breached_at", admin.EmptyFieldListFilter)]
+    search_fields = ["dispute__reference"]
+    list_select_related = ["dispute", "policy"]
+    date_hierarchy = "due_at"
+    raw_id_fields = ["dispute", "policy"]
+
+
+@admin.register(ReferenceSequence)
+class ReferenceSequenceAdmin(ViewOnlyAdmin):
+    list_display = ["year", "last_value"]
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(SuperuserDeletableAdmin):
+    list_display = ["name", "owner", "query", "created_at"]
+    search_fields = ["name", "owner__username"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner"]

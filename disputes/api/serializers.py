@@ -1,0 +1,321 @@
+"""API shapes of disputes: separate input and output serializers with unique names."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from disputes.claim_types import CLAIM_FIELDS, ClaimTypeCode, DefectKind
+from disputes.models import CaseEvent, Dispute, Message
+from disputes.status import EscalationTeam, Outcome, ReasonCode
+from sellers.models import Seller
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses fields it does not know, instead of silently dropping them."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class DisputeCreateInputSerializer(StrictInputSerializer):
+    claim_type = serializers.ChoiceField(choices=ClaimTypeCode.choices)
+    seller_id = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="The seller to file for: required for staff, and for a portal user of "
+        "several sellers.",
+    )
+    sku = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    fnsku = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    quantity = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
+    fulfillment_center = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    shipment_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    order_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    tracking_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    carrier = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    removal_order_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    reimbursement_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    transaction_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    defect_kind = serializers.ChoiceField(required=False, choices=DefectKind.choices)
+    claim_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    event_date = serializers.DateField(required=False)
+    amount = serializers.DecimalField(
+        required=False, max_digits=14, decimal_places=2, min_value=0, coerce_to_string=True
+    )
+    currency = serializers.CharField(required=False, max_length=3, min_length=3)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def claim_fields(self) -> dict:
+        return {k: v for k, v in self.validated_data.items() if k in CLAIM_FIELDS}
+
+
+class SlaSerializer(serializers.Serializer):
+    state = serializers.CharField()
+    next_deadline_at = serializers.DateTimeField(allow_null=True)
+    first_response_due_at = serializers.DateTimeField(allow_null=True)
+    first_responded_at = serializers.DateTimeField(allow_null=True)
+    resolution_due_at = serializers.DateTimeField(allow_null=True)
+    paused_since = serializers.DateTimeField(allow_null=True)
+
+
+class ReimbursementSummarySerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    quantity_cash = serializers.IntegerField()
+    quantity_replaced = serializers.IntegerField()
+    unit_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    policy_version = serializers.IntegerField()
+
+
+class CheckSerializer(serializers.Serializer):
+    check = serializers.CharField()
+    result = serializers.ChoiceField(choices=["pass", "warn", "fail", "not_applicable"])
+    message = serializers.CharField()
+    record_ids = serializers.ListField(child=serializers.CharField())
+
+
+class ProposalSerializer(serializers.Serializer):
+    eligible_quantity = serializers.IntegerField()
+    unit_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    policy_version = serializers.IntegerField()
+
+
+class DisputeListSerializer(serializers.ModelSerializer):
+    """A dispute as a row of a list."""
+
+    seller_id = serializers.CharField(source="seller.seller_id")
+    queue = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    assignee = serializers.SerializerMethodField()
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, read_only=True
+    )
+
+    class Meta:
+        model = Dispute
+        fields = [
+            "reference",
+            "seller_id",
+            "claim_type",
+            "status",
+            "priority",
+            "queue",
+            "assignee",
+            "outcome",
+            "reason_code",
+            *[f for f in CLAIM_FIELDS],
+            "language",
+            "channel",
+            "created_at",
+            "updated_at",
+            "sla_next_deadline_at",
+            "seller_response_due_at",
+            "appeal_deadline_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_assignee(self, dispute: Dispute) -> str | None:
+        return dispute.assignee.get_username() if dispute.assignee_id else None
+
+
+class DisputeSerializer(DisputeListSerializer):
+    """A dispute with its clocks, checks, proposal and reimbursement."""
+
+    sla = serializers.SerializerMethodField()
+    # The root-cause check report fills these; until checks have run they are empty.
+    checks = serializers.SerializerMethodField()
+    root_cause = serializers.SerializerMethodField()
+    proposal = serializers.SerializerMethodField()
+    reimbursements = ReimbursementSummarySerializer(many=True, read_only=True)
+    approved_quantity = serializers.IntegerField(allow_null=True, read_only=True)
+    decided_at = serializers.DateTimeField(allow_null=True, read_only=True)
+    appeal_count = serializers.IntegerField(read_only=True)
+    merged_into = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True
+    )
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta(DisputeListSerializer.Meta):
+        fields = [
+            *DisputeListSerializer.Meta.fields,
+            "approved_quantity",
+            "decided_at",
+            "appeal_count",
+            "merged_into",
+            "version",
+            "sla",
+            "checks",
+            "root_cause",
+            "proposal",
+            "reimbursements",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CheckSerializer(many=True))
+    def get_checks(self, dispute: Dispute) -> list:
+        return []
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_root_cause(self, dispute: Dispute) -> str | None:
+        return None
+
+    @extend_schema_field(ProposalSerializer(allow_null=True))
+    def get_proposal(self, dispute: Dispute) -> dict | None:
+        return None
+
+    @extend_schema_field(SlaSerializer)
+    def get_sla(self, dispute: Dispute) -> dict:
+        from disputes.templatetags.arbiter import sla_state
+
+        state, _text = sla_state(dispute)
+        return {
+            "state": state,
+            "next_deadline_at": dispute.sla_next_deadline_at,
+            "first_response_due_at": dispute.first_response_due_at,
+            "first_responded_at": dispute.first_responded_at,
+            "resolution_due_at": dispute.resolution_due_at,
+            "paused_since": dispute.sla_paused_at,
+        }
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    internal = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "side", "author", "internal", "body", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author(self, message: Message) -> str | None:
+        return message.author.get_username() if message.author_id else None
+
+    def get_internal(self, message: Message) -> bool:
+        return message.visibility == Message.Visibility.INTERNAL
+
+
+class MessageCreateInputSerializer(StrictInputSerializer):
+    body = serializers.CharField(max_length=10_000)
+    internal = serializers.BooleanField(default=False, help_text="Staff only: an internal note.")
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "actor", "from_status", "to_status", "data", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, event: CaseEvent) -> str | None:
+        return event.actor.get_username() if event.actor_id else None
+
+
+class AssignInputSerializer(StrictInputSerializer):
+    assignee = serializers.CharField(
+        required=False, max_length=150, help_text="Username; the caller when omitted."
+    )
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class RequestInfoInputSerializer(StrictInputSerializer):
+    body = serializers.CharField(max_length=10_000)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class EscalateInputSerializer(StrictInputSerializer):
+    team = serializers.ChoiceField(choices=EscalationTeam.choices)
+    reason = serializers.CharField(max_length=10_000)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class ResolveEscalationInputSerializer(StrictInputSerializer):
+    answer = serializers.CharField(max_length=10_000)
+
+
+class DecideInputSerializer(StrictInputSerializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
+    approved_quantity = serializers.IntegerField(
+        required=False, min_value=0, max_value=100_000, allow_null=True
+    )
+    amount = serializers.DecimalField(
+        required=False, max_digits=14, decimal_places=2, min_value=0, allow_null=True
+    )
+    amount_change_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, default=""
+    )
+    explanation = serializers.CharField(
+        required=False, allow_blank=True, max_length=10_000, default=""
+    )
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class ReasonInputSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=10_000)
+
+
+class OptionalReasonInputSerializer(StrictInputSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
+
+
+class SellerSerializer(serializers.ModelSerializer):
+    open_disputes = serializers.IntegerField(read_only=True)
+    total_disputes = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Seller
+        fields = [
+            "seller_id",
+            "name",
+            "marketplace",
+            "default_currency",
+            "preferred_language",
+            "health_state",
+            "open_disputes",
+            "total_disputes",
+        ]
+        read_only_fields = fields
+
+
+class EvidenceFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    kind = serializers.CharField()
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    uploaded_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, evidence) -> str:
+        from django.urls import reverse
+
+        return reverse("evidence:file", args=[evidence.pk])
+
+
+class EvidenceUploadInputSerializer(StrictInputSerializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(
+        choices=[
+            "photo",
+            "invoice",
+            "proof_of_delivery",
+            "statement",
+            "tracking",
+            "dimensions",
+            "other",
+        ]
+    )

@@ -1,0 +1,368 @@
+"""The run: create what is missing and drive each new dispute through the services."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from core.money import quantize
+from disputes import services
+from disputes.claim_types import CLAIM_TYPES
+from disputes.demo.data import (
+    PASSWORD,
+    SELLERS,
+    SERVICE_USER,
+    SPECIALISTS_BY_LANGUAGE,
+    STAFF,
+    asin_for,
+    fnsku_for,
+)
+from disputes.demo.plan import (
+    APPROVE_REASON,
+    BUYER_DAMAGE_REASON,
+    DENY_REASON,
+    EMAIL_FILED,
+    ESCALATION_TEAM,
+    EXTRA_STEPS,
+    MERGED_INTO,
+    PATHS,
+    REJECT_REASON,
+    Claim,
+    R,
+    evidence_upload,
+    plan_claims,
+)
+from disputes.demo.texts import (
+    ESCALATIONS,
+    INTERNAL_NOTE,
+    RESPONSE_TEMPLATES,
+    RESTRICTION_REASON,
+    SAVED_VIEWS,
+    TEXTS,
+)
+from disputes.models import Dispute, Queue, ResponseTemplate, StaffProfile
+from disputes.status import Channel, Outcome, Priority, Status
+from evidence.services import attach_evidence, import_records
+from reimbursements.models import Reimbursement
+from reimbursements.selectors import get_active_policy
+from reimbursements.services import approve_reimbursement, propose_amount, reject_reimbursement
+from sellers.models import Seller, SellerMembership, Sku
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SeedResult:
+    logins: list[tuple[str, str, str]]
+    statuses: dict[str, int]
+    claim_types: dict[str, int]
+    created: int
+    totals: dict[str, int]
+
+
+class Seeder:
+    """Creates what is missing; everything keyed by a natural key, so a re-run adds nothing."""
+
+    def __init__(self) -> None:
+        self.today = timezone.localdate()
+        self.users: dict = {}
+        self.sellers: dict[str, Seller] = {}
+        self.portal: dict[str, object] = {}
+        self.placed: dict[tuple[str, int], Dispute] = {}
+        self.password = make_password(PASSWORD)  # hashed once: PBKDF2 per user would be slow
+
+    @transaction.atomic
+    def run(self) -> SeedResult:
+        self.create_staff()
+        self.create_sellers()
+        self.create_workspace_settings()
+        claims = plan_claims(self.today)
+        self.import_records(claims)
+        created = sum(self.place(claim) for claim in claims)
+        return self.result(created)
+
+    # people and sellers
+
+    def _login(self, username: str, **attrs):
+        user, _ = get_user_model().objects.get_or_create(username=username, defaults=attrs)
+        for name, value in attrs.items():
+            setattr(user, name, value)
+        user.password = self.password  # the printed password stays true on every run
+        user.is_active = True
+        user.save()
+        self.users[username] = user
+        return user
+
+    def create_staff(self) -> None:
+        queues = list(Queue.objects.all())
+        for login in STAFF:
+            user = self._login(
+                login.username,
+                first_name=login.first_name,
+                last_name=login.last_name,
+                email=f"{login.username}@arbiter.example",
+                is_staff=True,
+                is_superuser=login.superuser,
+            )
+            user.groups.add(*Group.objects.filter(name__in=login.groups))
+            if login.languages is not None:
+                StaffProfile.objects.get_or_create(
+                    user=user, defaults={"languages": list(login.languages)}
+                )
+                for queue in queues:
+                    queue.members.add(user)
+        service = self._login(
+            SERVICE_USER,
+            first_name="Warehouse",
+            last_name="Integration",
+            email="integration@arbiter.example",
+            is_staff=False,
+        )
+        service.user_permissions.add(
+            Permission.objects.get(content_type__app_label="evidence", codename="import_records")
+        )
+
+    def create_sellers(self) -> None:
+        for s in SELLERS:
+            seller, _ = Seller.objects.get_or_create(
+                seller_id=s.seller_id,
+                defaults={
+                    "name": s.name,
+                    "marketplace": s.marketplace,
+                    "default_currency": s.currency,
+                    "preferred_language": s.language,
+                    "contact_email": s.email,
+                    "health_state": s.health,
+                },
+            )
+            self.sellers[s.code] = seller
+            for sku in s.skus:
+                length, width, height = (Decimal(v) for v in sku.dims)
+                Sku.objects.get_or_create(
+                    seller=seller,
+                    sku=sku.sku,
+                    defaults={
+                        "fnsku": fnsku_for(s, sku),
+                        "asin": asin_for(s, sku),
+                        "title": sku.title,
+                        "reference_value": quantize(Decimal(sku.value), s.currency),
+                        "currency": s.currency,
+                        "length_cm": length,
+                        "width_cm": width,
+                        "height_cm": height,
+                        "weight_g": sku.weight_g,
+                    },
+                )
+            domain = s.email.split("@")[1]
+            user = self._login(
+                s.username,
+                first_name=s.user_name[0],
+                last_name=s.user_name[1],
+                email=f"{s.username}@{domain}",
+                is_staff=False,
+            )
+            SellerMembership.objects.get_or_create(
+                user=user, seller=seller, defaults={"role": SellerMembership.Role.OWNER}
+            )
+            self.portal[s.code] = user
+
+    def create_workspace_settings(self) -> None:
+        for code, translations in RESPONSE_TEMPLATES.items():
+            for language, (name, subject, body) in translations.items():
+                ResponseTemplate.objects.get_or_create(
+                    code=code,
+                    language=language,
+                    defaults={"name": name, "subject": subject, "body": body},
+                )
+        for username, views in SAVED_VIEWS.items():
+            for name, query in views:
+                services.save_view(owner=self.users[username], name=name, query=query)
+
+    def import_records(self, claims: list[Claim]) -> None:
+        rows: dict[str, list[dict]] = {}
+        for s in SELLERS:
+            # Opening stock of every SKU: the ledger the claims' movements are read against.
+            for index, sku in enumerate(s.skus):
+                rows.setdefault("ledger", []).append(
+                    {
+                        "record_id": f"{s.seller_id}-RCV-{index:02d}",
+                        "seller_id": s.seller_id,
+                        "event_date": self.today - timedelta(days=120),
+                        "sku": sku.sku,
+                        "fnsku": fnsku_for(s, sku),
+                        "fulfillment_center": s.fcs[index % len(s.fcs)],
+                        "event_type": "received",
+                        "quantity": 60,
+                        "reference_id": f"FBA{s.code}OPEN{index:02d}",
+                    }
+                )
+        for claim in claims:
+            for kind, kind_rows in claim.records.items():
+                rows.setdefault(kind, []).extend(kind_rows)
+        for kind, kind_rows in rows.items():
+            import_records(kind=kind, rows=kind_rows, imported_by=self.users[SERVICE_USER])
+
+    # disputes
+
+    def place(self, claim: Claim) -> bool:
+        """File the claim and drive it along its path, unless an earlier run already did."""
+        seller = self.sellers[claim.seller.code]
+        existing = Dispute.objects.filter(seller=seller, submission_key=claim.key).first()
+        if existing is not None:
+            self.placed[(claim.seller.code, claim.position)] = existing
+            return False
+        pool = SPECIALISTS_BY_LANGUAGE[claim.seller.language]
+        first = self.users[pool[claim.position % len(pool)]]
+        other = self.users[pool[(claim.position + 1) % len(pool)]]
+        seller_user = self.portal[claim.seller.code]
+        by_email = claim.position == EMAIL_FILED
+        filer = first if by_email else seller_user
+        channel = Channel.EMAIL if by_email else (Channel.API if claim.position % 5 == 4 else None)
+        dispute = services.submit_dispute(
+            seller=seller,
+            submitted_by=filer,
+            claim_type=claim.claim_type,
+            fields=claim.fields,
+            channel=channel or Channel.PORTAL,
+            submission_key=claim.key,
+        )
+        self.placed[(claim.seller.code, claim.position)] = dispute
+        kinds = CLAIM_TYPES[claim.claim_type].evidence_kinds
+        if kinds:
+            attach_evidence(
+                dispute=dispute,
+                uploaded_by=filer,
+                upload=evidence_upload(dispute, kinds[0]),
+                kind=kinds[0],
+            )
+        texts = TEXTS[claim.seller.language]
+        lead = self.users["lead"]
+        team = ESCALATION_TEAM[claim.claim_type]
+        for step in (*PATHS[claim.path], *EXTRA_STEPS.get((claim.seller.code, claim.position), ())):
+            if step == "intake":
+                # The on-commit task would do this too; it is idempotent.
+                services.complete_intake(dispute=dispute)
+            elif step == "prioritize":
+                services.change_priority(dispute=dispute, by=lead, priority=Priority.HIGH)
+            elif step == "assign":
+                services.assign_dispute(dispute=dispute, assignee=first, by=first)
+            elif step == "assign_other":
+                services.assign_dispute(dispute=dispute, assignee=other, by=other)
+            elif step == "note":
+                services.add_internal_note(dispute=dispute, by=first, body=INTERNAL_NOTE)
+            elif step == "reply":
+                services.reply_to_seller(dispute=dispute, by=first, body=texts["reply"])
+            elif step == "request":
+                services.request_information(dispute=dispute, by=first, body=texts["request"])
+            elif step == "answer":
+                services.post_seller_message(dispute=dispute, by=seller_user, body=texts["answer"])
+            elif step == "escalate":
+                services.escalate_dispute(
+                    dispute=dispute, by=first, team=team, reason=ESCALATIONS[team][0]
+                )
+            elif step == "resolve":
+                services.resolve_escalation(dispute=dispute, by=first, answer=ESCALATIONS[team][1])
+            elif step in ("decide", "decide_first"):
+                variant = "deny" if step == "decide_first" else claim.final or "approve"
+                services.decide_dispute(
+                    dispute=dispute, by=dispute.assignee, **self.decision(dispute, variant)
+                )
+            elif step == "appeal":
+                services.appeal_dispute(dispute=dispute, by=seller_user, reason=texts["appeal"])
+            elif step == "close":
+                services.close_dispute(dispute=dispute, by=lead, reason="appeal_window_ended")
+            elif step == "close_silent":
+                services.close_dispute(dispute=dispute, by=lead, reason="seller_silent")
+            elif step == "withdraw":
+                services.withdraw_dispute(dispute=dispute, by=seller_user, reason=texts["withdraw"])
+            elif step == "merge":
+                target = self.placed[(claim.seller.code, MERGED_INTO)]
+                services.merge_dispute(dispute=dispute, into=target, by=lead)
+            elif step == "recommend_restriction":
+                services.recommend_restriction(dispute=dispute, by=first, reason=RESTRICTION_REASON)
+            elif step == "second_approval":
+                self.second_approval(claim, dispute)
+            else:  # pragma: no cover - a typo in PATHS
+                raise ValueError(f"Unknown demo step {step}")
+        return True
+
+    def decision(self, dispute: Dispute, variant: str) -> dict:
+        """The decide_dispute arguments for an approval, a partial approval or a denial."""
+        claim_type = dispute.claim_type
+        explanation = TEXTS[dispute.language]["explain"][variant]
+        if variant == "deny":
+            reason = DENY_REASON.get(claim_type, R.INSUFFICIENT_EVIDENCE)
+            return {"outcome": Outcome.DENIED, "reason_code": reason, "explanation": explanation}
+        partial = variant == "partial"
+        decision: dict = {
+            "outcome": Outcome.PARTIALLY_APPROVED if partial else Outcome.APPROVED,
+            "reason_code": R.RECORDS_CONFIRM_PART
+            if partial
+            else APPROVE_REASON.get(claim_type, R.RECORDS_CONFIRM_LOSS),
+            "explanation": explanation,
+        }
+        if claim_type in ("fee_overcharge", "reimbursement_amount"):
+            amount = dispute.amount / 2 if partial else dispute.amount
+            decision["amount"] = quantize(amount, dispute.currency)
+        elif claim_type == "return_damaged" and partial:
+            policy = get_active_policy(claim_type=claim_type)
+            decision |= {
+                "approved_quantity": 1,
+                "amount": propose_amount(
+                    dispute=dispute, quantity=1, policy=policy, rate=policy.buyer_damage_rate
+                ),
+                "amount_change_reason": BUYER_DAMAGE_REASON,
+            }
+        elif dispute.quantity and dispute.sku:
+            decision["approved_quantity"] = (
+                max(1, dispute.quantity - 1) if partial else dispute.quantity
+            )
+        elif partial:  # nothing to pay in part (a defect, a payout): the claim is upheld
+            decision |= {"outcome": Outcome.APPROVED, "reason_code": APPROVE_REASON[claim_type]}
+        return decision
+
+    def second_approval(self, claim: Claim, dispute: Dispute) -> None:
+        """Large claims wait for a team lead: one stays pending, one approved, one rejected."""
+        reimbursement = dispute.reimbursements.get()
+        lead = self.users["lead"]
+        if claim.seller.code == "JP":
+            approve_reimbursement(reimbursement=reimbursement, by=lead)
+        elif claim.seller.code == "CN":
+            reject_reimbursement(reimbursement=reimbursement, by=lead, reason=REJECT_REASON)
+
+    def result(self, created: int) -> SeedResult:
+        logins = [(login.username, login.role, PASSWORD) for login in STAFF]
+        logins.append((SERVICE_USER, "Service user (record import, API)", PASSWORD))
+        logins += [(s.username, f"Seller portal: {s.name}", PASSWORD) for s in SELLERS]
+        demo = Dispute.objects.filter(seller__seller_id__in=[s.seller_id for s in SELLERS])
+        statuses = Counter(demo.values_list("status", flat=True))
+        claim_types = Counter(demo.values_list("claim_type", flat=True))
+        reimbursements = Counter(
+            Reimbursement.objects.filter(dispute__in=demo).values_list("status", flat=True)
+        )
+        return SeedResult(
+            logins=logins,
+            statuses={status: statuses.get(status, 0) for status in Status.values},
+            claim_types={code: claim_types.get(code, 0) for code in CLAIM_TYPES},
+            created=created,
+            totals={
+                "disputes": sum(statuses.values()),
+                "reimbursements pending approval": reimbursements.get(
+                    Reimbursement.Status.PENDING_APPROVAL, 0
+                ),
+                "reimbursements": sum(reimbursements.values()),
+            },
+        )
+
+
+def seed() -> SeedResult:
+    """Create the demo data that is missing, in one transaction."""
+    return Seeder().run()

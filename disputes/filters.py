@@ -1,0 +1,161 @@
+"""The one FilterSet of the case list, shared by the workspace page and the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from disputes.claim_types import ClaimTypeCode
+from disputes.models import Dispute, Message, Queue
+from disputes.status import ACTIVE, Priority, Status
+from sellers.models import Language, Marketplace, Seller
+
+DUE_SOON = timedelta(hours=4)
+
+
+SLA_STATES = [
+    ("breached", _("Breached")),
+    ("due_soon", _("Due within 4 hours")),
+    ("on_track", _("On track")),
+    ("paused", _("Paused (awaiting seller)")),
+]
+
+ORDERINGS = {
+    "sla": ("sla_due", "-priority", "created_at", "id"),
+    "priority": ("-priority", "sla_due", "created_at", "id"),
+    "age": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    "amount": ("-amount_sort", "-id"),
+}
+ORDERING_CHOICES = [
+    ("sla", _("SLA due time")),
+    ("priority", _("Priority")),
+    ("age", _("Oldest first")),
+    ("newest", _("Newest first")),
+    ("amount", _("Claimed amount")),
+]
+
+
+def sla_state_q(state: str, *, now=None) -> Q:
+    now = now or timezone.now()
+    active = Q(status__in=ACTIVE, sla_paused_at__isnull=True)
+    if state == "breached":
+        return active & Q(sla_next_deadline_at__lt=now)
+    if state == "due_soon":
+        return active & Q(sla_next_deadline_at__gte=now, sla_next_deadline_at__lt=now + DUE_SOON)
+    if state == "on_track":
+        return active & (
+            Q(sla_next_deadline_at__gte=now + DUE_SOON) | Q(sla_next_deadline_at__isnull=True)
+        )
+    if state == "paused":
+        return Q(status=Status.AWAITING_SELLER)
+    return Q()
+
+
+def search_q(text: str, *, include_internal: bool = True) -> Q:
+    """Identifiers match exactly (indexed); message text by full-text search on PostgreSQL.
+
+    Sellers search only public messages: an internal note must not be findable by its words.
+    """
+    text = text.strip()
+    if not text:
+        return Q()
+    identifiers = (
+        Q(reference__iexact=text)
+        | Q(order_id=text)
+        | Q(shipment_id=text)
+        | Q(sku=text)
+        | Q(fnsku=text)
+        | Q(tracking_id=text)
+        | Q(removal_order_id=text)
+        | Q(claim_id=text)
+        | Q(transaction_id=text)
+        | Q(seller__seller_id=text)
+        | Q(seller__name__icontains=text)
+    )
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        messages = Message.objects.annotate(document=SearchVector("body", config="simple")).filter(
+            dispute=OuterRef("pk"), document=SearchQuery(text, config="simple")
+        )
+    else:
+        messages = Message.objects.filter(dispute=OuterRef("pk"), body__icontains=text)
+    if not include_internal:
+        messages = messages.filter(visibility=Message.Visibility.PUBLIC)
+    return identifiers | Q(Exists(messages)) | Q(description__icontains=text)
+
+
+class DisputeFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
+    claim_type = django_filters.MultipleChoiceFilter(
+        choices=ClaimTypeCode.choices, label=_("Claim type")
+    )
+    queue = django_filters.ModelChoiceFilter(
+        queryset=Queue.objects.all(), to_field_name="slug", label=_("Queue")
+    )
+    assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee"))
+    seller = django_filters.ModelChoiceFilter(
+        queryset=Seller.objects.all(), to_field_name="seller_id", label=_("Seller")
+    )
+    marketplace = django_filters.ChoiceFilter(
+        field_name="seller__marketplace", choices=Marketplace.choices, label=_("Marketplace")
+    )
+    language = django_filters.ChoiceFilter(choices=Language.choices, label=_("Language"))
+    priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    sla = django_filters.ChoiceFilter(choices=SLA_STATES, method="filter_sla", label=_("SLA state"))
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Created from")
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Created until")
+    )
+    amount_min = django_filters.NumberFilter(
+        field_name="amount", lookup_expr="gte", label=_("Amount from")
+    )
+    amount_max = django_filters.NumberFilter(
+        field_name="amount", lookup_expr="lte", label=_("Amount up to")
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=ORDERING_CHOICES, method="filter_noop", label=_("Sort by"), empty_label=None
+    )
+
+    class Meta:
+        model = Dispute
+        fields: list[str] = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Pages pass the user; the API's filter backend passes the request instead.
+        self.user = user or getattr(self.request, "user", None)
+        self.form.label_suffix = ""
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        staff = bool(self.user is not None and self.user.is_staff)
+        return queryset.filter(search_q(value, include_internal=staff))
+
+    def filter_sla(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(sla_state_q(value))
+
+    def filter_assignee(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "me" and self.user is not None:
+            return queryset.filter(assignee=self.user)
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        user = get_user_model().objects.filter(username=value).first()
+        return queryset.filter(assignee=user) if user else queryset.none()
+
+    def filter_noop(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # applied by the paginator, which needs to know the order
+
+    @property
+    def ordering_key(self) -> str:
+        value = self.form.cleaned_data.get("ordering") if self.form.is_valid() else None
+        return value if value in ORDERINGS else "sla"

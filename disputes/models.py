@@ -1,0 +1,509 @@
+"""The case: disputes, their messages and timeline, queues, escalations and decisions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from core.money import CURRENCY_CHOICES
+from disputes.claim_types import ClaimTypeCode, DefectKind
+from disputes.status import (
+    ACTIVE,
+    Channel,
+    EscalationTeam,
+    Outcome,
+    Priority,
+    ReasonCode,
+    Status,
+)
+from sellers.models import Language, Seller
+
+
+class Queue(TimeStampedModel):
+    """A work queue specialists pull cases from; claim types route to one by default."""
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="work_queues"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("queue")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceSequence(models.Model):
+    """The last number handed out for each year's human references (DSP-2026-000123)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_value}"
+
+
+class Dispute(TimeStampedModel):
+    """A seller's dispute: the case a specialist works from filing to closing."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="disputes")
+    claim_type = models.CharField(_("claim type"), max_length=32, choices=ClaimTypeCode.choices)
+    # The claim's fields: the same names in the registry, forms, API and CSV.
+    sku = models.CharField(_("SKU"), max_length=64, blank=True)
+    fnsku = models.CharField(_("FNSKU"), max_length=32, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    fulfillment_center = models.CharField(_("fulfilment centre"), max_length=16, blank=True)
+    shipment_id = models.CharField(_("shipment id"), max_length=40, blank=True)
+    order_id = models.CharField(_("order id"), max_length=40, blank=True)
+    tracking_id = models.CharField(_("tracking id"), max_length=64, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
+    removal_order_id = models.CharField(_("removal order id"), max_length=40, blank=True)
+    reimbursement_id = models.CharField(_("reimbursement id"), max_length=40, blank=True)
+    transaction_id = models.CharField(_("transaction id"), max_length=64, blank=True)
+    defect_kind = models.CharField(
+        _("defect kind"), max_length=24, blank=True, choices=DefectKind.choices
+    )
+    claim_id = models.CharField(_("claim id"), max_length=40, blank=True)
+    event_date = models.DateField(_("event date"), null=True, blank=True)
+    amount = models.DecimalField(
+        _("claimed amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    description = models.TextField(_("description"), blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    queue = models.ForeignKey(
+        Queue, on_delete=models.PROTECT, null=True, blank=True, related_name="disputes"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_disputes",
+    )
+    language = models.CharField(
+        _("language"), max_length=7, choices=Language.choices, default=Language.EN
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.PORTAL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="filed_disputes"
+    )
+    # Makes a retried submission (double click, refresh, API retry) return the first dispute.
+    submission_key = models.CharField(max_length=80, blank=True)
+
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    reason_code = models.CharField(
+        _("reason code"), max_length=32, choices=ReasonCode.choices, blank=True
+    )
+    approved_quantity = models.PositiveIntegerField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decided_disputes",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    appeal_deadline_at = models.DateTimeField(null=True, blank=True)
+    appeal_count = models.PositiveSmallIntegerField(default=0)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_disputes"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Clocks. The team's: first response and resolution; paused while awaiting the seller.
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    # The earliest deadline still ahead; the SLA sweep reads only rows where it is due.
+    sla_next_deadline_at = models.DateTimeField(null=True, blank=True)
+    # The seller's: set by a request for information.
+    seller_response_due_at = models.DateTimeField(null=True, blank=True)
+    seller_reminder_at = models.DateTimeField(null=True, blank=True)
+    next_response_due_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every status change: a stale form or a concurrent change is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("dispute")
+        permissions = [
+            ("work_dispute", "Can work disputes (reply, request information, decide)"),
+            ("assign_dispute_to_others", "Can assign and reassign disputes to anyone"),
+            ("supervise_dispute", "Can act on any dispute, close and bulk-change"),
+            ("review_quality", "Can review decided disputes for quality"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="dispute_amount_not_negative",
+            ),
+            models.UniqueConstraint(
+                fields=["seller", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="dispute_unique_submission_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "queue", "priority"], name="dispute_status_queue"),
+            models.Index(fields=["seller", "-created_at"], name="dispute_seller_created"),
+            models.Index(fields=["assignee", "status"], name="dispute_assignee_status"),
+            models.Index(fields=["claim_type", "status"], name="dispute_type_status"),
+            models.Index(fields=["seller", "sku"], name="dispute_seller_sku"),
+            models.Index(fields=["order_id"], name="dispute_order"),
+            models.Index(fields=["shipment_id"], name="dispute_shipment"),
+            models.Index(fields=["tracking_id"], name="dispute_tracking"),
+            # Partial indexes keep the sweeps' reads proportional to what is due.
+            models.Index(
+                fields=["sla_next_deadline_at"],
+                name="dispute_sla_due",
+                condition=Q(status__in=sorted(ACTIVE)),
+            ),
+            models.Index(
+                fields=["seller_response_due_at"],
+                name="dispute_seller_due",
+                condition=Q(status=Status.AWAITING_SELLER),
+            ),
+            models.Index(
+                fields=["seller_reminder_at"],
+                name="dispute_seller_reminder",
+                condition=Q(status=Status.AWAITING_SELLER),
+            ),
+            models.Index(
+                fields=["appeal_deadline_at"],
+                name="dispute_appeal_due",
+                condition=Q(status=Status.DECIDED),
+            ),
+            # Get-next: the most urgent queued case first.
+            models.Index(
+                fields=["sla_next_deadline_at", "-priority", "created_at"],
+                name="dispute_next_case",
+                condition=Q(status__in=[Status.APPEALED, Status.OPEN]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in (Status.CLOSED, Status.WITHDRAWN, Status.MERGED)
+
+
+class Message(models.Model):
+    """A message on a case: a public reply either side sees, or a staff-only internal note."""
+
+    class Side(models.TextChoices):
+        SELLER = "seller", _("Seller")
+        STAFF = "staff", _("Staff")
+        SYSTEM = "system", _("Arbiter")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Reply")
+        INTERNAL = "internal", _("Internal note")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    side = models.CharField(max_length=8, choices=Side.choices)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["dispute", "created_at"], name="message_dispute_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(Q(side="seller") & Q(visibility="internal")),
+                name="message_seller_never_internal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id}: {self.body[:40]}"
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline and audit trail: who did what, when, before and after.
+
+    Append-only: rows are never updated or deleted through the ORM.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Dispute submitted")
+        CHECKS_COMPLETED = "checks_completed", _("Intake checks completed")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        REASSIGNED = "reassigned", _("Reassigned")
+        REPLIED = "replied", _("Reply sent to the seller")
+        NOTE_ADDED = "note_added", _("Internal note added")
+        INFO_REQUESTED = "info_requested", _("Information requested from the seller")
+        SELLER_RESPONDED = "seller_responded", _("Seller responded")
+        SELLER_MESSAGE = "seller_message", _("Seller wrote a message")
+        ESCALATED = "escalated", _("Escalated to a peer team")
+        ESCALATION_RESOLVED = "escalation_resolved", _("Peer team answered")
+        DECIDED = "decided", _("Decided")
+        APPEALED = "appealed", _("Appealed")
+        CLOSED = "closed", _("Closed")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the seller")
+        MERGED = "merged", _("Merged into another dispute")
+        MERGE_RECEIVED = "merge_received", _("Another dispute was merged into this one")
+        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+        EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+        REIMBURSEMENT_PROPOSED = "reimbursement_proposed", _("Reimbursement proposed")
+        REIMBURSEMENT_APPROVED = "reimbursement_approved", _("Reimbursement approved")
+        REIMBURSEMENT_REJECTED = "reimbursement_rejected", _("Reimbursement rejected")
+        NOTIFICATION_SENT = "notification_sent", _("E-mail sent to the seller")
+        SLA_WARNING = "sla_warning", _("SLA deadline approaching")
+        SLA_BREACHED = "sla_breached", _("SLA deadline breached")
+        SELLER_REMINDED = "seller_reminded", _("Seller reminded of the deadline")
+        RESTRICTION_RECOMMENDED = "restriction_recommended", _("Account restriction recommended")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    # What changed: {"before": {...}, "after": {...}} and any details worth keeping.
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["dispute", "created_at"], name="event_dispute_created")]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Case events are append-only")
+
+
+class Escalation(models.Model):
+    """A question to a peer team and, once it comes, their answer."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="escalations")
+    team = models.CharField(_("team"), max_length=24, choices=EscalationTeam.choices)
+    reason = models.TextField(_("reason"))
+    # Empty when Arbiter escalated by itself (an SLA breach policy).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dispute"],
+                condition=Q(resolved_at__isnull=True),
+                name="escalation_one_open_per_dispute",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id} → {self.team}"
+
+
+class Decision(models.Model):
+    """A decision on a dispute; an appeal adds a second one."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    reason_code = models.CharField(max_length=32, choices=ReasonCode.choices)
+    approved_quantity = models.PositiveIntegerField(null=True, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    explanation = models.TextField(blank=True)
+    policy_version = models.PositiveIntegerField(null=True, blank=True)
+    on_appeal = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="decision_amount_not_negative",
+            ),
+            models.UniqueConstraint(fields=["dispute", "on_appeal"], name="decision_one_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id} {self.outcome}"
+
+
+class Notification(models.Model):
+    """An e-mail to the seller; the unique key makes "sent" happen once whatever retries."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Dispute received")
+        INFO_NEEDED = "info_needed", _("Information needed")
+        REPLY = "reply", _("Reply")
+        DECIDED = "decided", _("Decision")
+        REIMBURSED = "reimbursed", _("Reimbursement")
+        REMINDER = "reminder", _("Reminder")
+        CLOSED = "closed", _("Closed")
+        SLA_WARNING = "sla_warning", _("SLA warning (staff)")
+        SLA_BREACHED = "sla_breached", _("SLA breach (staff)")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    key = models.CharField(max_length=120, unique=True)
+    recipient = models.EmailField()
+    language = models.CharField(max_length=7, choices=Language.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="notification_unsent", condition=Q(sent_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class StaffProfile(models.Model):
+    """What a staff member works: the languages they answer in (queues are Queue.members)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    languages = models.JSONField(
+        default=list, blank=True, help_text=_("Language codes (en, zh-hans, ja); empty: all.")
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} ({', '.join(self.languages) or 'all languages'})"
+
+
+class SavedView(models.Model):
+    """A named, bookmarked case-list filter of one staff member."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResponseTemplate(TimeStampedModel):
+    """A reply a specialist starts from; one row per template code and language."""
+
+    code = models.SlugField(
+        _("code"), max_length=60, help_text=_("The same code groups one template's translations.")
+    )
+    language = models.CharField(
+        _("language"), max_length=7, choices=Language.choices, default=Language.EN
+    )
+    name = models.CharField(_("name"), max_length=120)
+    claim_types = models.JSONField(
+        _("claim types"),
+        default=list,
+        blank=True,
+        help_text=_("Claim type codes it fits; empty: every type."),
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Placeholders: {reference} {seller_name} {claim_type} {sku} {quantity} "
+            "{order_id} {shipment_id} {tracking_id} {response_due} {specialist}"
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "language"]
+        verbose_name = _("response template")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "language"], name="template_unique_code_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.language}]"
+
+
+from disputes.sla_models import (  # noqa: E402 - the SLA models live in their own module
+    BusinessCalendar,
+    Holiday,
+    SlaPolicy,
+    SlaTimer,
+    WorkingHours,
+)
+
+__all__ = [
+    "BusinessCalendar",
+    "CaseEvent",
+    "Decision",
+    "Dispute",
+    "Escalation",
+    "Holiday",
+    "Message",
+    "Notification",
+    "Queue",
+    "ReferenceSequence",
+    "ResponseTemplate",
+    "SavedView",
+    "SlaPolicy",
+    "SlaTimer",
+    "StaffProfile",
+    "WorkingHours",
+]

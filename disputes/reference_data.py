@@ -1,0 +1,91 @@
+"""Rows every database needs (queues, roles, policies): created by migrations, and again by
+the test suite after a transactional test has flushed the tables."""
+
+from __future__ import annotations
+
+from disputes.claim_types import CLAIM_TYPES, QUEUES
+from disputes.roles import sync_roles
+
+
+def create_queues(apps, schema_editor=None) -> None:
+    queue_model = apps.get_model("disputes", "Queue")
+    for slug, (name, description) in QUEUES.items():
+        queue_model.objects.get_or_create(
+            slug=slug, defaults={"name": str(name), "description": str(description)}
+        )
+
+
+def create_default_policies(apps, schema_editor=None) -> None:
+    policy_model = apps.get_model("reimbursements", "ReimbursementPolicy")
+    for code, claim_type in CLAIM_TYPES.items():
+        policy_model.objects.get_or_create(
+            claim_type=code,
+            version=1,
+            defaults={
+                "filing_window_days": claim_type.filing_window_days,
+                "opens_after_days": claim_type.opens_after_days,
+            },
+        )
+
+
+CALENDARS = {
+    # name: (time zone, {weekday: [(start, end)]})
+    "Standard (UTC)": ("UTC", {d: [("08:00", "20:00")] for d in range(5)}),
+    "Shanghai office": ("Asia/Shanghai", {d: [("09:00", "18:00")] for d in range(5)}),
+    "Tokyo shifts": ("Asia/Tokyo", {d: [("08:00", "20:00")] for d in range(7)}),
+}
+
+
+def create_sla_defaults(apps, schema_editor=None) -> None:
+    """Three calendars, a default policy and a faster one for urgent cases."""
+    from datetime import time
+
+    calendar_model = apps.get_model("disputes", "BusinessCalendar")
+    hours_model = apps.get_model("disputes", "WorkingHours")
+    policy_model = apps.get_model("disputes", "SlaPolicy")
+    for name, (zone, week) in CALENDARS.items():
+        calendar, created = calendar_model.objects.get_or_create(
+            name=name, defaults={"time_zone": zone}
+        )
+        if created:
+            for weekday, spans in week.items():
+                for start, end in spans:
+                    hours_model.objects.create(
+                        calendar=calendar,
+                        weekday=weekday,
+                        start=time.fromisoformat(start),
+                        end=time.fromisoformat(end),
+                    )
+    standard = calendar_model.objects.get(name="Standard (UTC)")
+    policy_model.objects.get_or_create(
+        queue=None,
+        priority=None,
+        defaults={
+            "name": "Default",
+            "calendar": standard,
+            "first_response_minutes": 240,
+            "next_response_minutes": 480,
+            "resolution_minutes": 2160,
+        },
+    )
+    policy_model.objects.get_or_create(
+        queue=None,
+        priority=4,
+        defaults={
+            "name": "Urgent",
+            "calendar": standard,
+            "first_response_minutes": 60,
+            "next_response_minutes": 120,
+            "resolution_minutes": 720,
+            "breach_action": "escalate",
+        },
+    )
+
+
+def ensure_reference_data() -> None:
+    from django.apps import apps
+
+    create_queues(apps)
+    sync_roles(apps)
+    create_default_policies(apps)
+    create_sla_defaults(apps)

@@ -1,0 +1,218 @@
+"""The SLA sweep and the other periodic catch-up work: each touches only rows that are due.
+
+Warnings and breaches are recorded exactly once per deadline: the timer row is locked
+(SKIP LOCKED on PostgreSQL, so two sweeps share the work) and its warned_at/breached_at is set
+in the same transaction as the CaseEvent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from disputes.models import CaseEvent, Dispute, Escalation, Notification
+from disputes.sla_models import SlaPolicy, SlaTimer
+from disputes.status import ACTIVE, Priority, Status
+
+BATCH = 200
+
+
+def _lock_due(queryset, *, batch: int):
+    if connection.vendor == "postgresql":
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    return list(queryset[:batch])
+
+
+def _team_leads():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name="Team Lead")
+        .exclude(email="")
+    )
+
+
+def _staff_notification(dispute: Dispute, *, kind: str, key: str, user) -> None:
+    from disputes.tasks import send_notification_task
+
+    if not user or not user.email:
+        return
+    notification, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={"dispute": dispute, "kind": kind, "recipient": user.email, "language": "en"},
+    )
+    if created:
+        transaction.on_commit(lambda: send_notification_task.delay(notification.pk))
+
+
+def sweep_sla(*, now: datetime | None = None, batch: int = BATCH) -> dict[str, int]:
+    """Record due warnings and breaches; returns how many of each.
+
+    Warnings are written in bulk (one insert, one update per batch); breaches, rarer and with
+    more to do, go case by case.
+    """
+    now = now or timezone.now()
+    counts = {"warned": 0, "breached": 0}
+    with transaction.atomic():
+        due = SlaTimer.objects.filter(next_check_at__lte=now).order_by("next_check_at")
+        timers = _lock_due(due.select_related("dispute__assignee", "policy"), batch=batch)
+        events, warned, idle, changed = [], [], [], []
+        for timer in timers:
+            dispute = timer.dispute
+            if dispute.status not in ACTIVE or dispute.sla_paused_at is not None:
+                idle.append(timer.pk)
+                continue
+            breaching = timer.breached_at is None and timer.due_at and timer.due_at <= now
+            if timer.warned_at is None and timer.warn_at and timer.warn_at <= now:
+                timer.warned_at = now
+                counts["warned"] += 1
+                events.append(
+                    CaseEvent(
+                        dispute=dispute,
+                        kind=CaseEvent.Kind.SLA_WARNING,
+                        data={"deadline": timer.kind, "due_at": timer.due_at.isoformat()},
+                    )
+                )
+                _staff_notification(
+                    dispute,
+                    kind="sla_warning",
+                    user=dispute.assignee,
+                    key=f"sla_warning:{timer.pk}:{timer.started_at:%s}",
+                )
+                if not breaching:
+                    warned.append(timer.pk)  # next check: the deadline itself
+                    continue
+            if breaching:
+                timer.breached_at = now
+                counts["breached"] += 1
+                _breach(dispute, timer, now=now)
+            timer.schedule_next_check()
+            changed.append(timer)
+        CaseEvent.objects.bulk_create(events)
+        # One statement for the common case (warned, not yet due), one per rarer change.
+        SlaTimer.objects.filter(pk__in=warned).update(warned_at=now, next_check_at=F("due_at"))
+        SlaTimer.objects.filter(pk__in=idle).update(next_check_at=None)
+        for timer in changed:
+            timer.save(update_fields=["warned_at", "breached_at", "next_check_at"])
+    return counts
+
+
+def _breach(dispute: Dispute, timer: SlaTimer, *, now: datetime) -> None:
+    """Record the breach, raise the priority and, by policy, escalate to the team lead."""
+    from core.errors import Conflict
+    from disputes.services import move_status, touch
+
+    CaseEvent.objects.create(
+        dispute=dispute,
+        kind=CaseEvent.Kind.SLA_BREACHED,
+        data={
+            "deadline": timer.kind,
+            "due_at": timer.due_at.isoformat(),
+            "action": timer.policy.breach_action,
+        },
+    )
+    raised = min(dispute.priority + 1, Priority.URGENT)
+    escalate = (
+        timer.policy.breach_action == SlaPolicy.BreachAction.ESCALATE
+        and dispute.status == Status.IN_REVIEW
+    )
+    change = {
+        "before": {"priority": dispute.priority},
+        "after": {"priority": raised},
+        "reason": "sla_breached",
+    }
+    try:
+        with transaction.atomic():  # a concurrent change skips these, not the whole sweep
+            if escalate:
+                move_status(
+                    dispute,
+                    to=Status.ESCALATED,
+                    by=None,
+                    action="Escalating",
+                    kind=CaseEvent.Kind.ESCALATED,
+                    data={"team": "team_lead", "reason": "sla_breached", **change},
+                    priority=raised,
+                )
+                Escalation.objects.create(
+                    dispute=dispute,
+                    team="team_lead",
+                    requested_by=None,
+                    reason=f"SLA breached: {timer.get_kind_display()}",
+                )
+            elif raised != dispute.priority:
+                touch(
+                    dispute,
+                    kind=CaseEvent.Kind.PRIORITY_CHANGED,
+                    by=None,
+                    data=change,
+                    priority=raised,
+                )
+    except Conflict:
+        pass  # someone acted on the case this very moment; the breach itself is recorded
+    _staff_notification(
+        dispute,
+        kind="sla_breached",
+        user=dispute.assignee,
+        key=f"sla_breached:{timer.pk}:{timer.started_at:%s}:assignee",
+    )
+    for lead in _team_leads():
+        _staff_notification(
+            dispute,
+            kind="sla_breached",
+            user=lead,
+            key=f"sla_breached:{timer.pk}:{timer.started_at:%s}:{lead.pk}",
+        )
+
+
+def remind_sellers(*, now: datetime | None = None, batch: int = BATCH) -> int:
+    """Halfway to the seller's deadline: one reminder per request for information."""
+    from disputes.notifications import queue_notification
+
+    now = now or timezone.now()
+    reminded = 0
+    with transaction.atomic():
+        due = Dispute.objects.filter(
+            status=Status.AWAITING_SELLER, seller_reminder_at__lte=now
+        ).select_related("seller")
+        for dispute in _lock_due(due.order_by("seller_reminder_at"), batch=batch):
+            Dispute.objects.filter(pk=dispute.pk).update(seller_reminder_at=None)
+            queue_notification(
+                dispute,
+                kind="reminder",
+                key=f"reminder:{dispute.pk}:{dispute.seller_response_due_at:%s}",
+            )
+            CaseEvent.objects.create(
+                dispute=dispute,
+                kind=CaseEvent.Kind.SELLER_REMINDED,
+                data={"due": dispute.seller_response_due_at.isoformat()},
+            )
+            reminded += 1
+    return reminded
+
+
+def catch_up(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=2)) -> dict:
+    """Re-enqueue work whose message was lost: intake not done, e-mails not sent."""
+    from disputes.tasks import complete_intake_task, send_notification_task
+
+    now = now or timezone.now()
+    stuck = list(
+        Dispute.objects.filter(status=Status.SUBMITTED, created_at__lte=now - grace).values_list(
+            "pk", flat=True
+        )[:BATCH]
+    )
+    unsent = list(
+        Notification.objects.filter(sent_at__isnull=True, created_at__lte=now - grace).values_list(
+            "pk", flat=True
+        )[:BATCH]
+    )
+    for pk in stuck:
+        complete_intake_task.delay(pk)
+    for pk in unsent:
+        send_notification_task.delay(pk)
+    return {"intake": len(stuck), "notifications": len(unsent)}
+
+
+__all__ = ["catch_up", "remind_sellers", "sweep_sla"]

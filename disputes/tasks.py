@@ -1,0 +1,59 @@
+"""Background work on disputes: thin tasks that take ids and call a service."""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.db import OperationalError
+
+from disputes.models import Dispute
+from disputes.notifications import send_notification
+from disputes.services import close_lapsed_disputes, complete_intake
+
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError, SMTPException, ConnectionError),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(name="disputes.complete_intake", **RETRY)
+def complete_intake_task(dispute_id: int) -> None:
+    dispute = Dispute.objects.filter(pk=dispute_id).first()
+    if dispute is None:
+        return  # purged meanwhile: nothing to do
+    complete_intake(dispute=dispute)
+
+
+@shared_task(name="disputes.send_notification", **RETRY)
+def send_notification_task(notification_id: int) -> None:
+    send_notification(notification_id=notification_id)
+
+
+@shared_task(name="disputes.close_lapsed", **RETRY)
+def close_lapsed_disputes_task() -> int:
+    return close_lapsed_disputes()
+
+
+@shared_task(name="disputes.sla_sweep", **RETRY)
+def sweep_sla_task() -> dict:
+    from disputes.sla_sweep import sweep_sla
+
+    return sweep_sla()
+
+
+@shared_task(name="disputes.remind_sellers", **RETRY)
+def remind_sellers_task() -> int:
+    from disputes.sla_sweep import remind_sellers
+
+    return remind_sellers()
+
+
+@shared_task(name="disputes.catch_up", **RETRY)
+def catch_up_task() -> dict:
+    from disputes.sla_sweep import catch_up
+
+    return catch_up()

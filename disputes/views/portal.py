@@ -1,0 +1,310 @@
+"""The seller portal: filing and following one's own disputes."""
+
+from __future__ import annotations
+
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import DomainError, NotFound
+from core.pagination import paginate_keyset
+from disputes import portal_forms as forms
+from disputes import selectors, services
+from disputes.advice import ADVICE
+from disputes.claim_types import CLAIM_TYPES
+from disputes.filters import ORDERINGS, DisputeFilterSet
+from evidence.services import attach_evidence
+
+PAGE_SIZE = 20
+SESSION_SELLER = "portal_seller_id"
+
+
+def seller_required(view):
+    """A signed-in portal user acting for one of their sellers (request.seller)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        sellers = selectors.list_sellers_for(user=request.user)
+        if not sellers:
+            raise PermissionDenied(_("This account is not linked to a seller account."))
+        chosen = next((s for s in sellers if s.pk == request.session.get(SESSION_SELLER)), None)
+        if chosen is None and len(sellers) == 1:
+            chosen = sellers[0]
+        if chosen is None:
+            return redirect(f"/portal/account/?next={request.get_full_path()}")
+        request.seller = chosen
+        request.sellers = sellers
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_http_methods(["GET", "POST"])
+def choose_seller(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    sellers = selectors.list_sellers_for(user=request.user)
+    if request.method == "POST":
+        wanted = request.POST.get("seller")
+        match = next((s for s in sellers if str(s.pk) == wanted), None)
+        if match is not None:
+            request.session[SESSION_SELLER] = match.pk
+            target = request.POST.get("next") or "/portal/"
+            return redirect(target if target.startswith("/portal/") else "/portal/")
+        messages.error(request, _("Choose one of your seller accounts."))
+    return render(
+        request,
+        "portal/choose_seller.html",
+        {"sellers": sellers, "next": request.GET.get("next", "")},
+    )
+
+
+@require_GET
+@seller_required
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    filterset = DisputeFilterSet(
+        request.GET or None,
+        queryset=selectors.list_portal_disputes(user=request.user, seller=request.seller),
+        user=request.user,
+    )
+    queryset = (
+        filterset.qs
+        if not filterset.is_bound or filterset.is_valid()
+        else filterset.queryset.none()
+    )
+    try:
+        page = paginate_keyset(
+            queryset,
+            ordering=ORDERINGS["newest"],
+            cursor=request.GET.get("cursor"),
+            page_size=PAGE_SIZE,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("portal:home")
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    base = query.urlencode()
+    return render(
+        request,
+        "portal/dispute_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "next_url": f"?{base}&cursor={page.next_cursor}" if page.next_cursor else None,
+            "previous_url": f"?{base}&cursor={page.previous_cursor}"
+            if page.previous_cursor
+            else None,
+            "nav": "disputes",
+        },
+    )
+
+
+@require_GET
+@seller_required
+def choose_claim_type(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/choose_claim_type.html",
+        {"claim_types": CLAIM_TYPES.values(), "nav": "file"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@seller_required
+def file_dispute(request: HttpRequest, claim_type: str) -> HttpResponse:
+    if claim_type not in CLAIM_TYPES:
+        raise Http404
+    if request.method == "POST":
+        form = forms.ClaimForm(request.POST, request.FILES, claim_type=claim_type)
+        if form.is_valid():
+            try:
+                dispute = services.file_dispute(
+                    seller=request.seller,
+                    submitted_by=request.user,
+                    claim_type=claim_type,
+                    fields=form.claim_fields(),
+                    uploads=form.cleaned_data["evidence"],
+                    evidence_kind=form.cleaned_data["evidence_kind"],
+                    language=request.LANGUAGE_CODE,
+                    submission_key=form.cleaned_data["submission_key"],
+                )
+            except DomainError as exc:
+                for name, errors in exc.fields.items():
+                    for error in errors:
+                        form.add_error(name if name in form.fields else None, error)
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you. We received dispute %(ref)s and will e-mail you when it moves.")
+                    % {"ref": dispute.reference},
+                )
+                return redirect("portal:dispute", reference=dispute.reference)
+        else:
+            messages.error(request, _("Some details of the claim need your attention."))
+        status = 400
+    else:
+        form = forms.ClaimForm(initial={"submission_key": uuid.uuid4().hex}, claim_type=claim_type)
+        status = 200
+    return render(
+        request,
+        "portal/file_dispute.html",
+        {
+            "form": form,
+            "claim_type": CLAIM_TYPES[claim_type],
+            "nav": "file",
+        },
+        status=status,
+    )
+
+
+def _case(request: HttpRequest, reference: str):
+    try:
+        return selectors.get_portal_case(
+            user=request.user, seller=request.seller, reference=reference
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@require_GET
+@seller_required
+def dispute_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _render_detail(request, reference)
+
+
+def _render_detail(request, reference, *, status=200, **form_overrides):
+    case = _case(request, reference)
+    context = {
+        "case": case,
+        "dispute": case.dispute,
+        "nav": "disputes",
+        "message_form": forms.SellerMessageForm(),
+        "evidence_form": forms.EvidenceForm(),
+        "appeal_form": forms.AppealForm(),
+        "withdraw_form": forms.WithdrawForm(),
+        "claim_type": CLAIM_TYPES[case.dispute.claim_type],
+    }
+    context.update(form_overrides)
+    return render(request, "portal/dispute_detail.html", context, status=status)
+
+
+def _post(request, reference, *, form, form_key, call, success):
+    case = _case(request, reference)
+    if form.is_valid():
+        try:
+            with transaction.atomic():  # files and message land together or not at all
+                call(case.dispute, form.cleaned_data)
+        except DomainError as exc:
+            for name, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+            messages.error(request, exc.message)
+            return _render_detail(request, reference, status=exc.http_status, **{form_key: form})
+        messages.success(request, success)
+        return redirect("portal:dispute", reference=reference)
+    messages.error(request, _("Please correct the highlighted fields."))
+    return _render_detail(request, reference, status=400, **{form_key: form})
+
+
+@require_POST
+@seller_required
+def reply(request, reference):
+    def call(dispute, data):
+        for upload in data["evidence"]:
+            attach_evidence(
+                dispute=dispute,
+                uploaded_by=request.user,
+                upload=upload,
+                kind=data["evidence_kind"] or "other",
+            )
+        services.post_seller_message(dispute=dispute, by=request.user, body=data["body"])
+
+    return _post(
+        request,
+        reference,
+        form=forms.SellerMessageForm(request.POST, request.FILES),
+        form_key="message_form",
+        call=call,
+        success=_("Your message was sent."),
+    )
+
+
+@require_POST
+@seller_required
+def add_evidence(request, reference):
+    def call(dispute, data):
+        for upload in data["evidence"]:
+            attach_evidence(
+                dispute=dispute, uploaded_by=request.user, upload=upload, kind=data["evidence_kind"]
+            )
+
+    return _post(
+        request,
+        reference,
+        form=forms.EvidenceForm(request.POST, request.FILES),
+        form_key="evidence_form",
+        call=call,
+        success=_("Your files were added."),
+    )
+
+
+@require_POST
+@seller_required
+def appeal(request, reference):
+    return _post(
+        request,
+        reference,
+        form=forms.AppealForm(request.POST),
+        form_key="appeal_form",
+        call=lambda d, c: services.appeal_dispute(dispute=d, by=request.user, reason=c["reason"]),
+        success=_("Your appeal was filed. A different specialist will review it."),
+    )
+
+
+@require_POST
+@seller_required
+def withdraw(request, reference):
+    return _post(
+        request,
+        reference,
+        form=forms.WithdrawForm(request.POST),
+        form_key="withdraw_form",
+        call=lambda d, c: services.withdraw_dispute(dispute=d, by=request.user, reason=c["reason"]),
+        success=_("The dispute was withdrawn."),
+    )
+
+
+@require_GET
+@seller_required
+def advice(request: HttpRequest) -> HttpResponse:
+    counts = selectors.count_defects_by_month(seller=request.seller)
+    months = sorted({row["month"] for row in counts["by_month"]})
+    types = sorted({row["claim_type"] for row in counts["by_month"]})
+    series = {t: [0] * len(months) for t in types}
+    for row in counts["by_month"]:
+        series[row["claim_type"]][months.index(row["month"])] = row["n"]
+    chart = {
+        "labels": [m.strftime("%Y-%m") for m in months],
+        "datasets": [{"label": str(CLAIM_TYPES[t].label), "data": series[t]} for t in types],
+    }
+    rows = [
+        {
+            **row,
+            "label": CLAIM_TYPES[row["claim_type"]].label,
+            "advice": ADVICE.get(row["claim_type"], ""),
+        }
+        for row in counts["by_type"]
+    ]
+    return render(request, "portal/advice.html", {"chart": chart, "rows": rows, "nav": "advice"})

@@ -1,0 +1,220 @@
+"""Writes of evidence: validated file uploads and imports of operational records."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidInput, TransitionNotAllowed, require
+from disputes import permissions as perms
+from disputes.claim_types import EvidenceKind, RecordKind
+from disputes.models import CaseEvent, Dispute
+from disputes.services import lock_dispute, record_event
+from evidence.models import (
+    CarrierScan,
+    CustomerReturn,
+    EvidenceFile,
+    LedgerEvent,
+    RemovalOrderLine,
+    ShipmentLine,
+)
+from sellers.models import Seller
+
+SNIFF_BYTES = 4096
+
+
+def detect_content_type(head: bytes) -> str | None:
+    """The file's type from its first bytes, never from its name."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return EvidenceFile.ContentType.JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return EvidenceFile.ContentType.PNG
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return EvidenceFile.ContentType.WEBP
+    if head.startswith(b"%PDF-"):
+        return EvidenceFile.ContentType.PDF
+    if head and b"\x00" not in head:
+        try:
+            text = head.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # The sample may end inside a multi-byte character; retry without the last 3 bytes.
+            try:
+                text = head[:-3].decode("utf-8-sig")
+            except UnicodeDecodeError:
+                return None
+        first_line = text.splitlines()[0] if text.splitlines() else ""
+        if "," in first_line or ";" in first_line or "\t" in first_line:
+            return EvidenceFile.ContentType.CSV
+    return None
+
+
+@dataclass(frozen=True)
+class InspectedUpload:
+    name: str
+    content_type: str
+    sha256: str
+    size: int
+
+
+def inspect_upload(upload: UploadedFile) -> InspectedUpload:
+    """Check one uploaded file (size, type from its content) and hash it; writes nothing."""
+    limits = settings.ARBITER
+    name = (upload.name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
+    if upload.size == 0:
+        raise InvalidInput(
+            _("%(name)s is empty.") % {"name": name}, fields={"file": [_("The file is empty.")]}
+        )
+    if upload.size > limits["EVIDENCE_MAX_FILE_BYTES"]:
+        raise InvalidInput(
+            _("%(name)s is larger than %(mb)s MB.")
+            % {"name": name, "mb": limits["EVIDENCE_MAX_FILE_BYTES"] // (1024 * 1024)},
+            fields={"file": [_("The file is too large.")]},
+        )
+    upload.seek(0)
+    content_type = detect_content_type(upload.read(SNIFF_BYTES))
+    if content_type is None:
+        raise InvalidInput(
+            _("%(name)s is not a JPEG, PNG, WebP, PDF or CSV file.") % {"name": name},
+            fields={"file": [_("This type of file is not accepted.")]},
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return InspectedUpload(
+        name=name, content_type=content_type, sha256=digest.hexdigest(), size=upload.size
+    )
+
+
+@transaction.atomic
+def attach_evidence(
+    *, dispute: Dispute, uploaded_by: AbstractBaseUser, upload: UploadedFile, kind: str
+) -> EvidenceFile:
+    """Validate, hash and store one file on a dispute; the stored file never changes."""
+    lock_dispute(dispute)
+    require(
+        perms.can_add_evidence(uploaded_by, dispute), _("You cannot add evidence to this dispute.")
+    )
+    if dispute.is_terminal:
+        raise TransitionNotAllowed(
+            _("Adding evidence is not possible while the dispute is “%(status)s”.")
+            % {"status": dispute.status_enum.label}
+        )
+    if kind not in EvidenceKind.values:
+        raise InvalidInput(
+            _("Say what the file shows."), fields={"kind": [_("Choose the kind of evidence.")]}
+        )
+    inspected = inspect_upload(upload)
+    name, content_type, sha256 = inspected.name, inspected.content_type, inspected.sha256
+    limits = settings.ARBITER
+    used = dispute.evidence.aggregate(total=Sum("size"))["total"] or 0
+    if used + upload.size > limits["EVIDENCE_MAX_DISPUTE_BYTES"]:
+        raise InvalidInput(
+            _("This dispute can hold at most %(mb)s MB of evidence.")
+            % {"mb": limits["EVIDENCE_MAX_DISPUTE_BYTES"] // (1024 * 1024)},
+            fields={"file": [_("Not enough room left on this dispute.")]},
+        )
+    if dispute.evidence.filter(sha256=sha256).exists():
+        raise InvalidInput(
+            _("%(name)s is already attached to this dispute.") % {"name": name},
+            fields={"file": [_("This file was already uploaded.")]},
+            code="duplicate_file",
+        )
+    upload.seek(0)
+    evidence = EvidenceFile(
+        dispute=dispute,
+        uploaded_by=uploaded_by,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=sha256,
+        kind=kind,
+    )
+    evidence.file.save(name, upload, save=False)
+    try:
+        evidence.save()
+        record_event(
+            dispute,
+            kind=CaseEvent.Kind.EVIDENCE_ADDED,
+            actor=uploaded_by,
+            data={"file": name, "kind": kind, "sha256": sha256},
+        )
+    except Exception:
+        evidence.file.delete(save=False)  # no row, no file: nothing half-written stays
+        raise
+    return evidence
+
+
+RECORD_MODELS = {
+    RecordKind.LEDGER: LedgerEvent,
+    RecordKind.SHIPMENTS: ShipmentLine,
+    RecordKind.RETURNS: CustomerReturn,
+    RecordKind.CARRIER_SCANS: CarrierScan,
+    RecordKind.REMOVALS: RemovalOrderLine,
+}
+
+
+def record_fields(kind: str) -> list[str]:
+    """The columns a row of this kind carries (besides record_id and seller_id)."""
+    model = RECORD_MODELS[RecordKind(kind)]
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name not in ("id", "record_id", "seller", "imported_at")
+    ]
+
+
+@transaction.atomic
+def import_records(
+    *, kind: str, rows: Iterable[Mapping[str, Any]], imported_by: AbstractBaseUser | None = None
+) -> dict[str, int]:
+    """Validate every row, then store them all or none; a record id seen before is skipped."""
+    if kind not in RecordKind.values:
+        raise InvalidInput(_("Unknown record kind."), fields={"kind": [_("Not a record kind.")]})
+    model = RECORD_MODELS[RecordKind(kind)]
+    rows = list(rows)
+    allowed = {"record_id", "seller_id", *record_fields(kind)}
+    seller_ids = {str(row.get("seller_id", "")) for row in rows}
+    sellers = dict(Seller.objects.filter(seller_id__in=seller_ids).values_list("seller_id", "pk"))
+    errors: dict[str, list[str]] = {}
+    instances = []
+    for index, row in enumerate(rows):
+        prefix = f"rows[{index}]"
+        unknown = sorted(set(row) - allowed)
+        for name in unknown:
+            errors[f"{prefix}.{name}"] = [_("Unknown column.")]
+        seller_pk = sellers.get(str(row.get("seller_id", "")))
+        if seller_pk is None:
+            errors[f"{prefix}.seller_id"] = [_("No seller with this id.")]
+        values = {
+            k: (None if v == "" else v) for k, v in row.items() if k in allowed and k != "seller_id"
+        }
+        instance = model(seller_id=seller_pk, **{k: v for k, v in values.items() if v is not None})
+        try:
+            instance.full_clean(
+                exclude=["seller"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"{prefix}.{name}"] = messages
+        instances.append(instance)
+    if errors:
+        raise InvalidInput(_("Some rows are not valid; nothing was imported."), fields=errors)
+    record_ids = [i.record_id for i in instances]
+    existing = set(
+        model.objects.filter(record_id__in=record_ids).values_list("record_id", flat=True)
+    )
+    new = [i for i in instances if i.record_id not in existing]
+    model.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    return {"received": len(instances), "created": len(new), "skipped": len(instances) - len(new)}

@@ -1,0 +1,158 @@
+"""`manage.py seed_demo`: every status and claim type, fixed logins, and idempotent."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from core.money import Money
+from disputes.claim_types import CLAIM_TYPES
+from disputes.models import CaseEvent, Decision, Dispute, Message, Notification
+from disputes.status import Status
+from evidence.models import (
+    CarrierScan,
+    CustomerReturn,
+    EvidenceFile,
+    LedgerEvent,
+    RemovalOrderLine,
+    ShipmentLine,
+)
+from reimbursements.models import Reimbursement
+from sellers.models import HealthState, Seller, SellerMembership, Sku
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "arbiter-demo"
+STAFF_LOGINS = {
+    "admin": "Administrator",
+    "lead": "Team Lead",
+    "qa": "QA Reviewer",
+    "specialist": "Specialist",
+    "specialist2": "Specialist",
+    "senior": "Senior Specialist",
+}
+SELLER_LOGINS = {"seller-en": "en", "seller-zh": "zh-hans", "seller-ja": "ja"}
+COUNTED = [
+    get_user_model(),
+    Seller,
+    SellerMembership,
+    Sku,
+    Dispute,
+    CaseEvent,
+    Message,
+    Decision,
+    Notification,
+    Reimbursement,
+    EvidenceFile,
+    LedgerEvent,
+    ShipmentLine,
+    CustomerReturn,
+    CarrierScan,
+    RemovalOrderLine,
+]
+
+
+@pytest.fixture
+def demo_settings(settings):
+    settings.DEBUG = True
+    # The seed hashes one password; logging in ten users with PBKDF2 would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return settings
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+def test_seeding_twice_leaves_the_same_counts(demo_settings):
+    seed()
+    first = counts()
+    output = seed()
+    assert counts() == first
+    assert "0 disputes created this run" in output
+    assert first["Dispute"] >= 60
+    assert first["Seller"] == 3
+    assert first["Reimbursement"] > 0
+
+
+def test_seed_covers_every_status_and_every_claim_type(demo_settings):
+    output = seed()
+    assert set(Dispute.objects.values_list("status", flat=True)) == set(Status.values)
+    assert set(Dispute.objects.values_list("claim_type", flat=True)) == set(CLAIM_TYPES)
+    for status in Status.values:
+        assert status in output
+
+
+def test_every_demo_dispute_went_through_the_services(demo_settings):
+    seed()
+    for dispute in Dispute.objects.prefetch_related("events"):
+        events = list(dispute.events.all())
+        assert events[0].kind == CaseEvent.Kind.SUBMITTED
+        moves = [e for e in events if e.to_status]
+        # The timeline's last status change is where the dispute stands.
+        assert moves[-1].to_status == dispute.status, dispute.reference
+
+
+def test_fixed_logins_authenticate_with_the_demo_password(demo_settings):
+    output = seed()
+    for username in [*STAFF_LOGINS, "integration", *SELLER_LOGINS]:
+        user = authenticate(username=username, password=PASSWORD)
+        assert user is not None, username
+        assert username in output
+    for username, role in STAFF_LOGINS.items():
+        user = get_user_model().objects.get(username=username)
+        assert user.is_staff
+        assert user.groups.filter(name=role).exists()
+    assert get_user_model().objects.get(username="admin").is_superuser
+    integration = get_user_model().objects.get(username="integration")
+    assert not integration.is_staff
+    assert integration.has_perm("evidence.import_records")
+    for username, language in SELLER_LOGINS.items():
+        user = get_user_model().objects.get(username=username)
+        assert not user.is_staff
+        membership = user.seller_memberships.select_related("seller").get()
+        assert membership.seller.preferred_language == language
+        assert membership.seller.contact_email
+    assert Seller.objects.filter(health_state=HealthState.AT_RISK).exists()
+
+
+def test_appeals_are_decided_by_another_specialist(demo_settings):
+    seed()
+    appealed = Dispute.objects.filter(decisions__on_appeal=True).distinct()
+    assert appealed.exists()
+    for dispute in appealed:
+        first, second = dispute.decisions.order_by("on_appeal")
+        assert first.decided_by_id != second.decided_by_id
+
+
+def test_a_large_reimbursement_waits_for_a_team_lead(demo_settings):
+    seed()
+    waiting = [
+        r
+        for r in Reimbursement.objects.filter(
+            status=Reimbursement.Status.PENDING_APPROVAL, maker__groups__name="Specialist"
+        )
+        if Money(r.amount, r.currency).in_usd() > 1000
+    ]
+    assert waiting
+
+
+def test_seed_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        seed()
+    assert not Dispute.objects.exists()
+    assert not get_user_model().objects.filter(username="seller-en").exists()
+
+
+def test_seed_runs_with_debug_off_when_forced(demo_settings):
+    demo_settings.DEBUG = False
+    seed("--force")
+    assert Dispute.objects.count() >= 60
