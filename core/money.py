@@ -60,6 +60,11 @@ class Money:
     def in_usd(self) -> Decimal:
         return quantize(self.amount / USD_REFERENCE_RATES[self.currency], "USD")
 
+    def converted_to(self, currency: str) -> Money:
+        """The same value in `currency` at the reference rates, rounded once at the end."""
+        rate = USD_REFERENCE_RATES[currency] / USD_REFERENCE_RATES[self.currency]
+        return Money(self.amount * rate, currency)
+
     @classmethod
     def from_usd(cls, usd: Decimal, currency: str) -> Money:
         return cls(Decimal(usd) * USD_REFERENCE_RATES[currency], currency)

@@ -57,7 +57,8 @@ def validate_claim(*, seller: Seller, claim_type: str, fields: Mapping[str, Any]
     if isinstance(event_date, date) and event_date > timezone.localdate():
         errors["event_date"] = [_("The date cannot be in the future.")]
     currency = cleaned.get("currency")
-    if currency and currency != seller.default_currency and "amount" in cleaned:
+    # Amounts and reimbursements are in the account's currency; any other is a mistake.
+    if currency and currency != seller.default_currency:
         errors["currency"] = [
             _("Your account is paid in %(currency)s; enter the amount in %(currency)s.")
             % {"currency": seller.default_currency}

@@ -35,6 +35,7 @@ from disputes.notifications import queue_notification
 from disputes.status import (
     ALLOWED,
     QUEUED,
+    TERMINAL,
     UNDECIDED,
     Channel,
     EscalationTeam,
@@ -285,6 +286,7 @@ def assign_dispute(
     *, dispute: Dispute, assignee: User, by: User, expected_version: int | None = None
 ) -> Dispute:
     """Take a queued case (or give it to someone), or reassign one already being worked."""
+    seen_queued = dispute.status in QUEUED
     lock_dispute(dispute, expected_version=expected_version)
     if assignee.pk != by.pk:
         require(
@@ -319,6 +321,13 @@ def assign_dispute(
     elif dispute.status in (Status.IN_REVIEW, Status.AWAITING_SELLER, Status.ESCALATED):
         if dispute.assignee_id == assignee.pk:
             return dispute
+        if seen_queued and assignee.pk == by.pk and not perms.can_assign_to_others(by):
+            # The caller saw it queued, someone took it since: a race, not a lack of rights.
+            raise Conflict(
+                _("%(name)s took this case a moment ago. Take another one.")
+                % {"name": dispute.assignee.get_username() if dispute.assignee else "—"},
+                code="already_taken",
+            )
         require(
             perms.can_assign_to_others(by),
             _("Only a senior specialist or a team lead can reassign a case."),
@@ -521,7 +530,7 @@ def decide_dispute(
 
     The amount defaults to the policy's proposal; a different amount needs a reason.
     """
-    from reimbursements.services import create_reimbursement, propose_amount
+    from reimbursements.services import create_reimbursement, payout_rate, propose_amount
 
     lock_dispute(dispute, expected_version=expected_version)
     require(
@@ -583,6 +592,7 @@ def decide_dispute(
             "approved_quantity": approved_quantity,
             "policy_version": policy.version,
             "proposed_amount": str(proposed) if proposed is not None else None,
+            "payout_rate": str(payout_rate(dispute=dispute, policy=policy)),
             "amount_change_reason": amount_change_reason.strip(),
         },
         outcome=outcome,
@@ -767,6 +777,11 @@ def merge_dispute(*, dispute: Dispute, into: Dispute, by: User) -> Dispute:
 def change_priority(*, dispute: Dispute, by: User, priority: int) -> Dispute:
     """Raise or lower how urgently a case is worked."""
     lock_dispute(dispute)
+    if dispute.status in TERMINAL:
+        raise TransitionNotAllowed(
+            _("The priority of a finished dispute (“%(status)s”) cannot change.")
+            % {"status": dispute.status_enum.label}
+        )
     require(
         perms.can_work(by, dispute) or perms.can_supervise(by),
         _("Only the case's assignee or a team lead can change its priority."),
@@ -785,30 +800,48 @@ def change_priority(*, dispute: Dispute, by: User, priority: int) -> Dispute:
     return dispute
 
 
+FINAL_DECISION_CLOSES_AFTER = timedelta(days=1)
+
+
 def close_lapsed_disputes(*, now: datetime | None = None, batch_size: int = 200) -> int:
-    """Close cases whose seller stayed silent past the deadline or whose appeal window ended.
+    """Close cases whose seller stayed silent past the deadline, whose appeal window ended, or
+    whose decision on appeal is a day old.
 
     Reads only due rows through the partial indexes; each case closes in its own transaction so
     one failure does not hold back the rest, and running twice closes nothing twice.
     """
     now = now or timezone.now()
-    due = [
-        (pk, "seller_silent")
-        for pk in Dispute.objects.filter(
-            status=Status.AWAITING_SELLER,
-            seller_response_due_at__lte=now,
-        )
-        .order_by("seller_response_due_at")
-        .values_list("pk", flat=True)[:batch_size]
-    ] + [
-        (pk, "appeal_window_ended")
-        for pk in Dispute.objects.filter(
-            status=Status.DECIDED,
-            appeal_deadline_at__lte=now,
-        )
-        .order_by("appeal_deadline_at")
-        .values_list("pk", flat=True)[:batch_size]
-    ]
+    due = (
+        [
+            (pk, "seller_silent")
+            for pk in Dispute.objects.filter(
+                status=Status.AWAITING_SELLER,
+                seller_response_due_at__lte=now,
+            )
+            .order_by("seller_response_due_at")
+            .values_list("pk", flat=True)[:batch_size]
+        ]
+        + [
+            (pk, "appeal_window_ended")
+            for pk in Dispute.objects.filter(
+                status=Status.DECIDED,
+                appeal_deadline_at__lte=now,
+            )
+            .order_by("appeal_deadline_at")
+            .values_list("pk", flat=True)[:batch_size]
+        ]
+        + [
+            # A decision on appeal is final: nothing is left to wait for but a day's grace.
+            (pk, "decision_final")
+            for pk in Dispute.objects.filter(
+                status=Status.DECIDED,
+                appeal_count__gt=0,
+                decided_at__lte=now - FINAL_DECISION_CLOSES_AFTER,
+            )
+            .order_by("decided_at")
+            .values_list("pk", flat=True)[:batch_size]
+        ]
+    )
     closed = 0
     for pk, reason in due:
         dispute = Dispute.objects.filter(pk=pk).first()

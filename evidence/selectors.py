@@ -49,3 +49,13 @@ def list_matching_records(*, dispute: Dispute) -> dict[str, list]:
             )[:RECORDS_PER_KIND]
         )
     return records
+
+
+def returned_damaged_by_buyer(*, dispute: Dispute) -> bool:
+    """Whether the return records of the claim's order say the buyer damaged the units."""
+    if not dispute.order_id:
+        return False
+    returns = CustomerReturn.objects.filter(seller_id=dispute.seller_id, order_id=dispute.order_id)
+    if dispute.sku:
+        returns = returns.filter(sku=dispute.sku)
+    return returns.filter(disposition=CustomerReturn.Disposition.CUSTOMER_DAMAGED).exists()

@@ -215,6 +215,10 @@ def import_records(
     existing = set(
         model.objects.filter(record_id__in=record_ids).values_list("record_id", flat=True)
     )
-    new = [i for i in instances if i.record_id not in existing]
+    new = []
+    for instance in instances:  # the first row with an id wins, as an earlier import would
+        if instance.record_id not in existing:
+            existing.add(instance.record_id)
+            new.append(instance)
     model.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
     return {"received": len(instances), "created": len(new), "skipped": len(instances) - len(new)}

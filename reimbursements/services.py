@@ -13,6 +13,7 @@ from core.errors import InvalidInput, TransitionNotAllowed, require
 from core.money import Money
 from disputes.models import CaseEvent, Decision, Dispute
 from disputes.services import record_event
+from evidence.selectors import returned_damaged_by_buyer
 from reimbursements.models import Reimbursement, ReimbursementPolicy
 from sellers.models import Sku
 
@@ -24,13 +25,20 @@ def unit_value_for(*, dispute: Dispute, policy: ReimbursementPolicy) -> Money | 
         return None
     value = Money(sku.reference_value, sku.currency)
     if sku.currency != dispute.currency:
-        value = Money.from_usd(value.in_usd(), dispute.currency)
+        value = value.converted_to(dispute.currency)
     cap = Money.from_usd(policy.max_unit_value_usd, dispute.currency)
     return cap if value.amount > cap.amount else value
 
 
+def payout_rate(*, dispute: Dispute, policy: ReimbursementPolicy) -> Decimal:
+    """Returns the buyer damaged are paid at the policy's reduced rate; everything else in full."""
+    if dispute.claim_type == "return_damaged" and returned_damaged_by_buyer(dispute=dispute):
+        return policy.buyer_damage_rate
+    return Decimal("1")
+
+
 def propose_amount(
-    *, dispute: Dispute, quantity: int, policy: ReimbursementPolicy, rate: Decimal = Decimal("1")
+    *, dispute: Dispute, quantity: int, policy: ReimbursementPolicy
 ) -> Decimal | None:
     """amount = min(claimed, eligible) × unit value × rate, rounded to the minor unit."""
     unit = unit_value_for(dispute=dispute, policy=policy)
@@ -38,7 +46,7 @@ def propose_amount(
         return None
     if dispute.quantity:
         quantity = min(quantity, dispute.quantity)
-    return (unit * quantity * rate).amount
+    return (unit * quantity * payout_rate(dispute=dispute, policy=policy)).amount
 
 
 def needs_second_approval(*, amount: Decimal, currency: str, policy: ReimbursementPolicy) -> bool:
@@ -63,7 +71,8 @@ def create_reimbursement(
         reference=f"RMB-{dispute.reference.removeprefix('DSP-')}-{round_number}",
         sku=dispute.sku,
         quantity_cash=quantity,
-        unit_value=unit.amount if unit else decision.amount,
+        # Without units (a fee refund, an amount-only claim) the whole amount is the "unit".
+        unit_value=unit.amount if unit and quantity else decision.amount,
         amount=decision.amount,
         currency=decision.currency,
         status=Reimbursement.Status.PENDING_APPROVAL if pending else Reimbursement.Status.APPROVED,

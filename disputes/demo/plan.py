@@ -115,7 +115,6 @@ DENY_REASON = {
     "fee_overcharge": R.FEE_CORRECT,
     "order_defect_appeal": R.SELLER_RESPONSIBLE,
 }
-BUYER_DAMAGE_REASON = "The buyer damaged the return: paid at the policy's buyer-damage rate."
 REJECT_REASON = "The reference value of this SKU is above the invoice we were sent; re-check."
 
 

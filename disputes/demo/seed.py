@@ -27,7 +27,6 @@ from disputes.demo.data import (
 )
 from disputes.demo.plan import (
     APPROVE_REASON,
-    BUYER_DAMAGE_REASON,
     DENY_REASON,
     EMAIL_FILED,
     ESCALATION_TEAM,
@@ -52,8 +51,7 @@ from disputes.models import Dispute, Queue, ResponseTemplate, StaffProfile
 from disputes.status import Channel, Outcome, Priority, Status
 from evidence.services import attach_evidence, import_records
 from reimbursements.models import Reimbursement
-from reimbursements.selectors import get_active_policy
-from reimbursements.services import approve_reimbursement, propose_amount, reject_reimbursement
+from reimbursements.services import approve_reimbursement, reject_reimbursement
 from sellers.models import Seller, SellerMembership, Sku
 
 # --- the run -------------------------------------------------------------------------------------
@@ -313,14 +311,8 @@ class Seeder:
             amount = dispute.amount / 2 if partial else dispute.amount
             decision["amount"] = quantize(amount, dispute.currency)
         elif claim_type == "return_damaged" and partial:
-            policy = get_active_policy(claim_type=claim_type)
-            decision |= {
-                "approved_quantity": 1,
-                "amount": propose_amount(
-                    dispute=dispute, quantity=1, policy=policy, rate=policy.buyer_damage_rate
-                ),
-                "amount_change_reason": BUYER_DAMAGE_REASON,
-            }
+            # The return record says the buyer damaged it: the policy pays the reduced rate.
+            decision["approved_quantity"] = 1
         elif dispute.quantity and dispute.sku:
             decision["approved_quantity"] = (
                 max(1, dispute.quantity - 1) if partial else dispute.quantity

@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -150,7 +151,7 @@ def file_dispute(request: HttpRequest, claim_type: str) -> HttpResponse:
                     _("Thank you. We received dispute %(ref)s and will e-mail you when it moves.")
                     % {"ref": dispute.reference},
                 )
-                return redirect("portal:dispute", reference=dispute.reference)
+                return _to_case(request, dispute.reference)
         else:
             messages.error(request, _("Some details of the claim need your attention."))
         status = 400
@@ -167,6 +168,15 @@ def file_dispute(request: HttpRequest, claim_type: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _to_case(request: HttpRequest, reference: str) -> HttpResponse:
+    """Redirect to the case page. The upload script (portal.js) asks for the address instead:
+    an XHR follows redirects itself, which would spend the flash message on a page nobody sees."""
+    url = reverse("portal:dispute", kwargs={"reference": reference})
+    if request.headers.get("X-Upload-Progress"):
+        return JsonResponse({"location": url})
+    return redirect(url)
 
 
 def _case(request: HttpRequest, reference: str):
@@ -213,7 +223,7 @@ def _post(request, reference, *, form, form_key, call, success):
             messages.error(request, exc.message)
             return _render_detail(request, reference, status=exc.http_status, **{form_key: form})
         messages.success(request, success)
-        return redirect("portal:dispute", reference=reference)
+        return _to_case(request, reference)
     messages.error(request, _("Please correct the highlighted fields."))
     return _render_detail(request, reference, status=400, **{form_key: form})
 

@@ -13,6 +13,8 @@
     bar.hidden = false;
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action || window.location.href);
+    // Success answers with {"location": ...} instead of a redirect the XHR would follow.
+    xhr.setRequestHeader("X-Upload-Progress", "1");
     xhr.upload.onprogress = function (e) {
       if (e.lengthComputable) {
         bar.value = Math.round((e.loaded / e.total) * 100);
@@ -20,11 +22,12 @@
       }
     };
     xhr.onload = function () {
-      // Show the page the server answered with (the dispute, or the form with its errors).
-      if (xhr.responseURL && xhr.responseURL !== window.location.href && xhr.status < 400) {
-        window.location.assign(xhr.responseURL);
+      var type = xhr.getResponseHeader("Content-Type") || "";
+      if (xhr.status < 400 && type.indexOf("application/json") === 0) {
+        window.location.assign(JSON.parse(xhr.responseText).location);
         return;
       }
+      // Otherwise show what the server answered: the form with its errors.
       document.open();
       document.write(xhr.responseText);
       document.close();

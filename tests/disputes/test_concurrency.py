@@ -91,11 +91,6 @@ def test_two_leads_assigning_one_case_to_different_specialists_get_one_assignee(
     assert Dispute.objects.get(pk=dispute.pk).version == seen + 1
 
 
-@pytest.mark.xfail(
-    reason="BUG: the loser of a take race (no version sent, as the Take button and "
-    "take_next_case do) gets NotAllowed 403 instead of a 409",
-    strict=True,
-)
 def test_two_specialists_taking_without_a_version_the_loser_gets_a_409(
     seller_a, specialist, specialist2
 ):

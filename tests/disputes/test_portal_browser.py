@@ -176,14 +176,6 @@ def test_seller_files_follows_and_appeals_a_dispute(
     assert dispute.status == Status.APPEALED and dispute.appeal_count == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "static/js/portal.js xhr.onload: the upload XHR follows the redirect and renders the "
-        "dispute page (consuming the flash message), then location.assign() loads it a second "
-        "time without it"
-    ),
-)
 def test_the_filing_confirmation_is_shown(page, seller_a, seller_a_user, catalog, photos):
     _sign_in(page, seller_a_user)
     page.goto("/portal/file/warehouse_damaged/")

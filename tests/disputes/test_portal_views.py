@@ -90,6 +90,26 @@ def test_filing_a_warehouse_damaged_dispute_with_two_photos(seller_client, selle
     assert Dispute.objects.filter(seller=seller_a).count() == 1
 
 
+def test_the_upload_script_gets_the_case_address_and_the_flash_waits_for_it(
+    seller_client, seller_a, catalog
+):
+    url = reverse("portal:file", args=["warehouse_damaged"])
+    data = {
+        "submission_key": "upload-1",
+        "sku": "MUG-1",
+        "quantity": "1",
+        "event_date": date.today().isoformat(),
+        "evidence_kind": "photo",
+        "evidence": [photo("a.png", 1)],
+    }
+    response = seller_client.post(url, data, headers={"X-Upload-Progress": "1"})
+    dispute = Dispute.objects.get(seller=seller_a)
+    assert response.status_code == 200
+    assert response.json() == {"location": reverse("portal:dispute", args=[dispute.reference])}
+    page = seller_client.get(response.json()["location"]).content.decode()
+    assert f"We received dispute {dispute.reference}" in page
+
+
 def test_bad_input_is_explained_and_what_was_typed_is_kept(seller_client, seller_a, catalog):
     url = reverse("portal:file", args=["warehouse_damaged"])
     response = seller_client.post(

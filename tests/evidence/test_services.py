@@ -410,11 +410,6 @@ def test_a_batch_mixing_new_and_known_records_stores_only_the_new(seller_a):
     assert ShipmentLine.objects.get(record_id="SH-1").closed_date is None
 
 
-@pytest.mark.xfail(
-    reason="BUG: a record id repeated inside one batch is counted as created twice "
-    "(bulk_create ignore_conflicts drops the second row silently)",
-    strict=True,
-)
 def test_a_record_id_repeated_within_a_batch_is_counted_once(seller_a):
     rows = [ledger_row(seller_a, "L-1"), ledger_row(seller_a, "L-1", quantity="5")]
     result = import_records(kind="ledger", rows=rows)

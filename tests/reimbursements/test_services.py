@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from core.errors import InvalidInput, NotAllowed, TransitionNotAllowed
 from disputes import services as dispute_services
 from disputes.models import CaseEvent
 from disputes.status import Status
+from evidence.models import CustomerReturn
 from reimbursements.models import Reimbursement
 from reimbursements.selectors import get_active_policy
 from reimbursements.services import (
@@ -38,6 +40,23 @@ def dispute_for(*, currency: str, value: str, sku_currency: str | None = None, q
         currency=sku_currency or currency,
     )
     return in_status(Status.IN_REVIEW, seller=seller, sku="ITEM-1", quantity=quantity)
+
+
+def buyer_damaged_return(dispute, disposition="customer_damaged"):
+    """Make `dispute` a damaged-return claim whose return record gives `disposition`."""
+    dispute.claim_type, dispute.order_id = "return_damaged", "111-0000001-0000001"
+    dispute.save(update_fields=["claim_type", "order_id"])
+    CustomerReturn.objects.create(
+        record_id=f"R-{dispute.pk}",
+        seller_id=dispute.seller_id,
+        order_id=dispute.order_id,
+        sku=dispute.sku,
+        quantity=1,
+        refund_date=date(2026, 11, 1),
+        received_date=date(2026, 11, 9),
+        disposition=disposition,
+    )
+    return dispute
 
 
 # --- valuation ---------------------------------------------------------------------------------
@@ -70,8 +89,8 @@ def test_the_amount_is_the_smaller_quantity_times_the_reference_value(
     ],
 )
 def test_amounts_round_half_up_to_the_currencys_minor_unit(currency, value, expected, policy):
-    dispute = dispute_for(currency=currency, value=value, quantity=1)
-    amount = propose_amount(dispute=dispute, quantity=1, policy=policy, rate=Decimal("0.5"))
+    dispute = buyer_damaged_return(dispute_for(currency=currency, value=value, quantity=1))
+    amount = propose_amount(dispute=dispute, quantity=1, policy=policy)
     assert amount == expected
     assert amount.as_tuple().exponent == (0 if currency == "JPY" else -2)
 
@@ -112,11 +131,6 @@ def test_a_sku_valued_in_another_currency_is_converted_to_the_disputes(
     assert (valued.amount, valued.currency) == (unit, currency)
 
 
-@pytest.mark.xfail(
-    reason="BUG: conversion rounds to USD cents first, then to the target currency "
-    "(1000 JPY -> 6.67 USD -> 6.14 EUR instead of 6.13 EUR)",
-    strict=True,
-)
 def test_a_converted_unit_value_is_rounded_once(policy):
     dispute = dispute_for(currency="EUR", value="1000", sku_currency="JPY")
     # 1000 / 150 * 0.92 = 6.1333… EUR
@@ -172,6 +186,49 @@ def test_a_different_amount_needs_a_reason(specialist):
         )
     assert set(refused.value.fields) == {"amount_change_reason"}
     assert not Reimbursement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("disposition", "amount", "rate"),
+    [("customer_damaged", Decimal("12.50"), "0.50"), ("warehouse_damaged", Decimal("25.00"), "1")],
+)
+def test_a_return_the_buyer_damaged_is_paid_at_the_buyer_damage_rate(
+    disposition, amount, rate, specialist
+):
+    dispute = buyer_damaged_return(
+        dispute_for(currency="USD", value="12.50", quantity=2), disposition
+    )
+    dispute.assignee = specialist
+    dispute.save()
+    decision = dispute_services.decide_dispute(
+        dispute=dispute,
+        by=specialist,
+        outcome="approved",
+        reason_code="records_confirm_loss",
+        approved_quantity=2,
+    )
+    assert decision.amount == amount
+    decided = CaseEvent.objects.get(dispute=dispute, kind=CaseEvent.Kind.DECIDED)
+    assert decided.data["payout_rate"] == rate
+
+
+def test_an_amount_only_reimbursement_has_no_sku_unit_value(specialist):
+    dispute = dispute_for(currency="USD", value="12.50", quantity=3)
+    dispute.assignee = specialist
+    dispute.save()
+    decision = dispute_services.decide_dispute(
+        dispute=dispute,
+        by=specialist,
+        outcome="approved",
+        reason_code="records_confirm_loss",
+        amount=Decimal("7.00"),
+    )
+    reimbursement = Reimbursement.objects.get(decision=decision)
+    assert (reimbursement.quantity_cash, reimbursement.unit_value, reimbursement.amount) == (
+        0,
+        Decimal("7.00"),
+        Decimal("7.00"),
+    )
 
 
 def test_a_denied_dispute_pays_nothing(specialist):
