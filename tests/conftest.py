@@ -50,6 +50,17 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in lockouts and API throttle counts live in the cache (Redis under CI): one test's
+    failed sign-ins must not lock the next test's user out."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings, tmp_path):
     """Tasks run in-process unless a test starts a real worker; media goes to a temp dir."""
     from config.celery import app
