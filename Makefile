@@ -52,7 +52,7 @@ migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans -l ja --ignore='.venv/*' --ignore='var/*'
+	$(BIN)/python manage.py makemessages -l zh_Hans -l ja --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
 	$(BIN)/python manage.py compilemessages --ignore='.venv/*'
 
 clean:
