@@ -67,7 +67,11 @@ def _after(ordering: tuple[str, ...], values: list[Any]) -> Q:
         lookup = "lt" if field.startswith("-") else "gt"
         condition |= equal_so_far & Q(**{f"{name}__{lookup}": value})
         equal_so_far &= Q(**{name: value})
-    return condition
+    # Implied by the above, but a plain range on the first key lets PostgreSQL start an index
+    # scan at the cursor instead of filtering every row before it.
+    first = ordering[0]
+    bound = "lte" if first.startswith("-") else "gte"
+    return Q(**{f"{first.lstrip('-')}__{bound}": values[0]}) & condition
 
 
 def _reverse(ordering: tuple[str, ...]) -> tuple[str, ...]:
