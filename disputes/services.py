@@ -198,30 +198,38 @@ def submit_dispute(
         _("You cannot file disputes for this seller account."),
     )
     submission_key = (submission_key or "").strip()[:80]
-    if submission_key:
-        existing = Dispute.objects.filter(seller=seller, submission_key=submission_key).first()
-        if existing is not None:
-            return existing
+    existing = _submitted_before(seller, submission_key)
+    if existing is not None:
+        return existing
     cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
+    return _store_submission(
+        seller=seller,
+        submitted_by=submitted_by,
+        claim_type=claim_type,
+        cleaned=cleaned,
+        channel=channel,
+        language=language,
+        submission_key=submission_key,
+    )
+
+
+def _submitted_before(seller: Seller, submission_key: str) -> Dispute | None:
+    """The dispute an earlier send of the same form (double click, retry) created, if any."""
+    if not submission_key:
+        return None
+    return Dispute.objects.filter(seller=seller, submission_key=submission_key).first()
+
+
+def _store_submission(*, seller, submission_key, **validated) -> Dispute:
     try:
         with transaction.atomic():
-            dispute = _create_dispute(
-                seller=seller,
-                submitted_by=submitted_by,
-                claim_type=claim_type,
-                cleaned=cleaned,
-                channel=channel,
-                language=language,
-                submission_key=submission_key,
-            )
+            return _create_dispute(seller=seller, submission_key=submission_key, **validated)
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its dispute.
-        if submission_key:
-            existing = Dispute.objects.filter(seller=seller, submission_key=submission_key).first()
-            if existing is not None:
-                return existing
+        existing = _submitted_before(seller, submission_key)
+        if existing is not None:
+            return existing
         raise
-    return dispute
 
 
 def _create_dispute(
@@ -981,13 +989,18 @@ def file_dispute(
     from disputes.claim_types import CLAIM_TYPES, EvidenceKind
     from evidence.services import attach_evidence, inspect_upload
 
-    if submission_key:
-        existing = Dispute.objects.filter(seller=seller, submission_key=submission_key).first()
-        if existing is not None:
-            return existing
+    require(
+        perms.can_file_for(submitted_by, seller.pk),
+        _("You cannot file disputes for this seller account."),
+    )
+    submission_key = (submission_key or "").strip()[:80]
+    existing = _submitted_before(seller, submission_key)
+    if existing is not None:
+        return existing
     errors: dict[str, list[str]] = {}
+    cleaned = {}
     try:
-        validate_claim(seller=seller, claim_type=claim_type, fields=fields)
+        cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
     except InvalidInput as exc:
         errors.update(exc.fields)
     spec = CLAIM_TYPES.get(claim_type)
@@ -1006,11 +1019,11 @@ def file_dispute(
             errors.setdefault("evidence", []).append(exc.message)
     if errors:
         raise InvalidInput(_("Some details of the claim need your attention."), fields=errors)
-    dispute = submit_dispute(
+    dispute = _store_submission(
         seller=seller,
         submitted_by=submitted_by,
         claim_type=claim_type,
-        fields=fields,
+        cleaned=cleaned,
         channel=channel,
         language=language,
         submission_key=submission_key,
