@@ -41,12 +41,15 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# SCALE=smoke|small|1m; needs PostgreSQL (DATABASE_URL, default: the local arbiter_bench).
+# SCALE=smoke|small|1m; needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL; default: local).
+# BENCH_ARGS passes options on, e.g. BENCH_ARGS="--repeat 5 --only portal".
 SCALE ?= small
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/arbiter_bench
+BENCH_REDIS ?= redis://127.0.0.1:6379/1
 bench: install
 	$(BIN)/python bench/ensure_db.py "$${DATABASE_URL:-$(BENCH_DB)}"
-	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DB)}" $(BIN)/python -m bench.run --scale $(SCALE)
+	DATABASE_URL="$${DATABASE_URL:-$(BENCH_DB)}" REDIS_URL="$${REDIS_URL:-$(BENCH_REDIS)}" \
+		$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

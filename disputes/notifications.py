@@ -27,7 +27,7 @@ def queue_notification(dispute: Dispute, *, kind: str, key: str | None = None) -
     if created:
         from disputes.tasks import send_notification_task
 
-        transaction.on_commit(lambda: send_notification_task.delay(notification.pk))
+        transaction.on_commit(lambda: send_notification_task.delay(notification.pk), robust=True)
 
 
 @transaction.atomic

@@ -257,7 +257,8 @@ def _create_dispute(
     queue_notification(dispute, kind="received")
     from disputes.tasks import complete_intake_task
 
-    transaction.on_commit(lambda: complete_intake_task.delay(dispute.pk))
+    # robust: a broker hiccup must not fail a filing that is already stored; catch_up re-sends.
+    transaction.on_commit(lambda: complete_intake_task.delay(dispute.pk), robust=True)
     return dispute
 
 

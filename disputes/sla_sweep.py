@@ -45,7 +45,7 @@ def _staff_notification(dispute: Dispute, *, kind: str, key: str, user) -> None:
         defaults={"dispute": dispute, "kind": kind, "recipient": user.email, "language": "en"},
     )
     if created:
-        transaction.on_commit(lambda: send_notification_task.delay(notification.pk))
+        transaction.on_commit(lambda: send_notification_task.delay(notification.pk), robust=True)
 
 
 def sweep_sla(*, now: datetime | None = None, batch: int = BATCH) -> dict[str, int]:

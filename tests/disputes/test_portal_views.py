@@ -357,3 +357,24 @@ def test_uploaded_files_are_stored_under_random_names(seller_client, seller_a, c
     evidence = EvidenceFile.objects.get()
     assert evidence.original_name == "passwd.png"
     assert "passwd" not in evidence.file.name and ".." not in evidence.file.name
+
+
+def test_a_broker_outage_does_not_lose_or_fail_a_filing(
+    seller_client, seller_a, catalog, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from disputes.tasks import complete_intake_task
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    monkeypatch.setattr(complete_intake_task, "delay", broker_down)
+    url = reverse("portal:file", args=["warehouse_damaged"])
+    data = {"submission_key": "k-outage", "sku": "MUG-1", "quantity": "1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = seller_client.post(url, data)
+    dispute = Dispute.objects.get(seller=seller_a)
+    assert response.status_code == 302
+    # Stored and waiting for intake: the catch-up beat task re-sends what the broker refused.
+    assert dispute.status == Status.SUBMITTED
