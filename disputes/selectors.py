@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal
 
-from django.db.models import Count, DateTimeField, DecimalField, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.errors import NotFound
@@ -20,15 +17,10 @@ from disputes.models import (
     Queue,
     ResponseTemplate,
     SavedView,
+    amount_sort,
+    sla_due,
 )
 from disputes.status import ACTIVE, QUEUED, Status
-
-# Cases without a running clock sort after every dated one.
-FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
-
-
-def _far_future() -> datetime:
-    return FAR_FUTURE
 
 
 def _visible_to(user) -> QuerySet[Dispute]:
@@ -44,14 +36,8 @@ def list_disputes_for(*, user) -> QuerySet[Dispute]:
         _visible_to(user)
         .select_related("seller", "queue", "assignee")
         .annotate(
-            sla_due=Coalesce(
-                "sla_next_deadline_at", Value(_far_future()), output_field=DateTimeField()
-            ),
-            amount_sort=Coalesce(
-                "amount",
-                Value(Decimal("0")),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
-            ),
+            sla_due=sla_due(),
+            amount_sort=amount_sort(),
         )
     )
 
