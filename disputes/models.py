@@ -201,6 +201,12 @@ class Dispute(TimeStampedModel):
             models.Index(fields=["order_id"], name="dispute_order"),
             models.Index(fields=["shipment_id"], name="dispute_shipment"),
             models.Index(fields=["tracking_id"], name="dispute_tracking"),
+            # Search reads each identifier through its own index (see filters.search_q).
+            models.Index(fields=["sku"], name="dispute_sku"),
+            models.Index(fields=["fnsku"], name="dispute_fnsku"),
+            models.Index(fields=["removal_order_id"], name="dispute_removal_order"),
+            models.Index(fields=["claim_id"], name="dispute_claim"),
+            models.Index(fields=["transaction_id"], name="dispute_transaction"),
             # Partial indexes keep the sweeps' reads proportional to what is due.
             models.Index(
                 fields=["sla_next_deadline_at"],
