@@ -186,6 +186,8 @@ class Dispute(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "queue", "priority"], name="dispute_status_queue"),
             models.Index(fields=["seller", "-created_at", "-id"], name="dispute_seller_newest"),
+            # Covers the seller-history counts on the case page (an index-only scan).
+            models.Index(fields=["seller", "status", "outcome"], name="dispute_seller_history"),
             # The case lists' orders, so a first page reads 21 index entries, not every case.
             models.Index(
                 sla_due(), F("priority").desc(), "created_at", "id", name="dispute_list_sla"

@@ -91,8 +91,11 @@ class LedgerEvent(OperationalRecord):
     class Meta:
         permissions = [("import_records", "Can import operational records")]
         indexes = [
-            models.Index(fields=["seller", "sku", "event_type"], name="ledger_seller_sku"),
-            models.Index(fields=["seller", "fnsku"], name="ledger_seller_fnsku"),
+            # A case page lists a SKU's latest movements first: read them in index order.
+            models.Index(fields=["seller", "sku", "-event_date", "-id"], name="ledger_sku_latest"),
+            models.Index(
+                fields=["seller", "fnsku", "-event_date", "-id"], name="ledger_fnsku_latest"
+            ),
             models.Index(fields=["event_date"], name="ledger_event_date"),
         ]
 
