@@ -426,8 +426,15 @@ def start_gunicorn() -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def print_table(results: list[Result], scale: str) -> None:
-    print(f"\nArbiter benchmark — scale {scale}")
+def print_table(results: list[Result], scale: str, host: dict) -> None:
+    disputes, ledger = SCALES[scale]
+    print(f"\nArbiter benchmark — scale {scale}: {disputes:,} disputes, {ledger:,} ledger events")
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {host['cpus']} cores "
+        f"({host['cpu']}) · {host['memory_gib']} GiB · Python {host['python']} · "
+        f"PostgreSQL {host['postgresql']} · gunicorn {host['gunicorn_workers']} sync workers, "
+        "DEBUG off"
+    )
     header = f"{'measurement':44} {'n':>4} {'p50':>9} {'p95':>9} {'queries':>8} {'target':>9}  ok"
     print(header)
     print("-" * len(header))
@@ -488,7 +495,8 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print_table(results, args.scale)
+    host = machine()
+    print_table(results, args.scale, host)
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -496,7 +504,7 @@ def main() -> int:
         "disputes": disputes,
         "ledger_events": ledger,
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": machine(),
+        "machine": host,
         "results": [
             {**asdict(r), "p50": r.stat(0.5), "p95": r.stat(0.95), "met": r.met} for r in results
         ],
