@@ -55,6 +55,8 @@ class ReferenceSequence(models.Model):
         return f"{self.year}: {self.last_value}"
 
 
+CLAIM_TYPE_LABELS = dict(ClaimTypeCode.choices)
+
 # Cases without a running clock sort after every dated one.
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
@@ -240,6 +242,11 @@ class Dispute(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    def get_claim_type_display(self) -> str:
+        # Django's generic version rebuilds a dict of every choice on each call; lists call it
+        # once per row.
+        return CLAIM_TYPE_LABELS.get(self.claim_type, self.claim_type)
 
     @property
     def status_enum(self) -> Status:

@@ -81,7 +81,7 @@ def next_case(request: HttpRequest) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     filterset = DisputeFilterSet(
         request.GET or None,
-        queryset=selectors.list_disputes_for(user=request.user),
+        queryset=selectors.list_case_rows_for(user=request.user),
         user=request.user,
     )
     if filterset.is_bound and not filterset.is_valid():
