@@ -124,7 +124,7 @@ class DisputeFilterSet(django_filters.FilterSet):
         choices=ClaimTypeCode.choices, label=_("Claim type"), distinct=False
     )
     queue = django_filters.ModelChoiceFilter(
-        queryset=Queue.objects.all(), to_field_name="slug", label=_("Queue")
+        queryset=Queue.objects.all(), to_field_name="slug", label=_("Queue"), empty_label=_("All")
     )
     assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee"))
     # Typed, not picked: a marketplace has thousands of sellers, too many for a drop-down.
@@ -136,11 +136,20 @@ class DisputeFilterSet(django_filters.FilterSet):
         error_messages={"invalid_choice": _("No seller has this ID.")},
     )
     marketplace = django_filters.ChoiceFilter(
-        field_name="seller__marketplace", choices=Marketplace.choices, label=_("Marketplace")
+        field_name="seller__marketplace",
+        choices=Marketplace.choices,
+        label=_("Marketplace"),
+        empty_label=_("All"),
     )
-    language = django_filters.ChoiceFilter(choices=Language.choices, label=_("Language"))
-    priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
-    sla = django_filters.ChoiceFilter(choices=SLA_STATES, method="filter_sla", label=_("SLA state"))
+    language = django_filters.ChoiceFilter(
+        choices=Language.choices, label=_("Language"), empty_label=_("All")
+    )
+    priority = django_filters.ChoiceFilter(
+        choices=Priority.choices, label=_("Priority"), empty_label=_("All")
+    )
+    sla = django_filters.ChoiceFilter(
+        choices=SLA_STATES, method="filter_sla", label=_("SLA state"), empty_label=_("All")
+    )
     created_after = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("Created from")
     )
