@@ -85,7 +85,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         user=request.user,
     )
     if filterset.is_bound and not filterset.is_valid():
-        queryset = Dispute.objects.none()
+        queryset = filterset.queryset.none()  # keeps the sort keys the paginator orders by
     else:
         queryset = filterset.qs
     try:

@@ -299,3 +299,12 @@ def test_a_specialist_cannot_bulk_assign_to_others(client, specialist, specialis
     assert "senior specialist or a team lead" in response.content.decode()
     dispute.refresh_from_db()
     assert dispute.assignee is None
+
+
+def test_an_unknown_seller_id_in_the_filter_is_explained(client, specialist):
+    DisputeFactory()
+    client.force_login(specialist)
+    response = client.get(reverse("workspace:cases"), {"seller": "S-NOBODY"})
+    assert response.status_code == 200
+    assert "No seller has this ID." in response.content.decode()
+    assert response.context["page"].rows == []
