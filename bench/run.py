@@ -131,6 +131,16 @@ class Context:
         big = users.get(username="bench-seller-big").seller_memberships.get().seller
         self.seller_pk = big.pk
         self.seller_id = big.seller_id
+        self.warm_up()
+
+    def warm_up(self) -> None:
+        """Steady state, not start-up: each gunicorn worker compiles its templates on its first
+        request, and with four workers those first requests would be most of a 30-sample p95.
+        The case pages warmed here are not the ones measured."""
+        for i in range(4 * GUNICORN_WORKERS):
+            self.specialist.get("/workspace/cases/")
+            self.specialist.get(f"/workspace/cases/{self.references[-1 - i]}/")
+            self.seller.get("/portal/")
 
 
 # --- measurements ----------------------------------------------------------------------------
@@ -372,7 +382,11 @@ def machine() -> dict:
         ]
         cpu = names[0] if names else ""
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW shared_buffers")
+        shared_buffers = cursor.fetchone()[0]
     return {
+        "postgresql_shared_buffers": shared_buffers,
         "cpus": os.cpu_count(),
         "cpu": cpu,
         "memory_gib": round(mem, 1),
@@ -432,7 +446,8 @@ def print_table(results: list[Result], scale: str, host: dict) -> None:
     print(
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {host['cpus']} cores "
         f"({host['cpu']}) · {host['memory_gib']} GiB · Python {host['python']} · "
-        f"PostgreSQL {host['postgresql']} · gunicorn {host['gunicorn_workers']} sync workers, "
+        f"PostgreSQL {host['postgresql']} (shared_buffers "
+        f"{host['postgresql_shared_buffers']}) · gunicorn {host['gunicorn_workers']} sync workers, "
         "DEBUG off"
     )
     header = f"{'measurement':44} {'n':>4} {'p50':>9} {'p95':>9} {'queries':>8} {'target':>9}  ok"
