@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -820,37 +820,35 @@ def close_lapsed_disputes(*, now: datetime | None = None, batch_size: int = 200)
     one failure does not hold back the rest, and running twice closes nothing twice.
     """
     now = now or timezone.now()
-    due = (
-        [
-            (pk, "seller_silent")
-            for pk in Dispute.objects.filter(
-                status=Status.AWAITING_SELLER,
-                seller_response_due_at__lte=now,
-            )
-            .order_by("seller_response_due_at")
-            .values_list("pk", flat=True)[:batch_size]
-        ]
-        + [
-            (pk, "appeal_window_ended")
-            for pk in Dispute.objects.filter(
-                status=Status.DECIDED,
-                appeal_deadline_at__lte=now,
-            )
-            .order_by("appeal_deadline_at")
-            .values_list("pk", flat=True)[:batch_size]
-        ]
-        + [
+    rules = (  # (reason, which cases, oldest first by)
+        (
+            "seller_silent",
+            Q(status=Status.AWAITING_SELLER, seller_response_due_at__lte=now),
+            "seller_response_due_at",
+        ),
+        (
+            "appeal_window_ended",
+            Q(status=Status.DECIDED, appeal_deadline_at__lte=now),
+            "appeal_deadline_at",
+        ),
+        (
             # A decision on appeal is final: nothing is left to wait for but a day's grace.
-            (pk, "decision_final")
-            for pk in Dispute.objects.filter(
+            "decision_final",
+            Q(
                 status=Status.DECIDED,
                 appeal_count__gt=0,
                 decided_at__lte=now - FINAL_DECISION_CLOSES_AFTER,
-            )
-            .order_by("decided_at")
-            .values_list("pk", flat=True)[:batch_size]
-        ]
+            ),
+            "decided_at",
+        ),
     )
+    due = [
+        (pk, reason)
+        for reason, condition, oldest_first in rules
+        for pk in Dispute.objects.filter(condition)
+        .order_by(oldest_first)
+        .values_list("pk", flat=True)[:batch_size]
+    ]
     closed = 0
     for pk, reason in due:
         dispute = Dispute.objects.filter(pk=pk).first()
