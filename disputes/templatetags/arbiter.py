@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from disputes.filters import DUE_SOON
 from disputes.status import ACTIVE, Outcome, Priority, Status
@@ -112,6 +113,23 @@ def reimbursement_badge(status: str) -> str:
 
     value = Reimbursement.Status(status)
     return format_html('<span class="badge badge-{}">{}</span>', value.badge, value.label)
+
+
+SELLER_PAYOUT_STATES = {
+    # What the seller sees of a reimbursement: the maker-checker step is internal, so a payout a
+    # team lead sent back reads as on hold, not as a refusal the decision never made.
+    "pending_approval": ("amber", gettext_lazy("Being approved")),
+    "approved": ("blue", gettext_lazy("Approved, to be paid")),
+    "rejected": ("amber", gettext_lazy("On hold: we are checking the amount")),
+    "paid": ("green", gettext_lazy("Paid")),
+    "reversed": ("slate", gettext_lazy("Reversed")),
+}
+
+
+@register.simple_tag
+def seller_payout_badge(status: str) -> str:
+    badge, label = SELLER_PAYOUT_STATES[status]
+    return format_html('<span class="badge badge-{}">{}</span>', badge, label)
 
 
 @register.filter

@@ -378,3 +378,24 @@ def test_a_broker_outage_does_not_lose_or_fail_a_filing(
     assert response.status_code == 302
     # Stored and waiting for intake: the catch-up beat task re-sends what the broker refused.
     assert dispute.status == Status.SUBMITTED
+
+
+def test_a_payout_a_team_lead_sent_back_reads_as_on_hold_for_the_seller(
+    seller_client, seller_a, seller_a_user, lead, lead2
+):
+    from reimbursements.services import reject_reimbursement
+
+    SkuFactory(seller=seller_a, sku="BIG-1", reference_value=Decimal("600.00"))
+    dispute = _filed(seller_a, seller_a_user, sku="BIG-1")
+    services.assign_dispute(dispute=dispute, assignee=lead, by=lead)
+    decision = services.decide_dispute(
+        dispute=dispute,
+        by=lead,
+        outcome="approved",
+        reason_code="records_confirm_loss",
+        approved_quantity=2,
+    )
+    reject_reimbursement(reimbursement=decision.reimbursement, by=lead2, reason="Check the value")
+    page = seller_client.get(reverse("portal:dispute", args=[dispute.reference])).content.decode()
+    assert "On hold: we are checking the amount" in page
+    assert "Rejected" not in page and "Check the value" not in page
