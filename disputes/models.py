@@ -324,6 +324,7 @@ class CaseEvent(models.Model):
         REIMBURSEMENT_PROPOSED = "reimbursement_proposed", _("Reimbursement proposed")
         REIMBURSEMENT_APPROVED = "reimbursement_approved", _("Reimbursement approved")
         REIMBURSEMENT_REJECTED = "reimbursement_rejected", _("Reimbursement rejected")
+        REIMBURSEMENT_REVISED = "reimbursement_revised", _("Reimbursement revised")
         NOTIFICATION_SENT = "notification_sent", _("E-mail sent to the seller")
         SLA_WARNING = "sla_warning", _("SLA deadline approaching")
         SLA_BREACHED = "sla_breached", _("SLA deadline breached")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, TransitionNotAllowed, require
-from core.money import Money
+from core.money import Money, quantize
 from disputes.models import CaseEvent, Decision, Dispute
 from disputes.services import record_event
 from evidence.selectors import returned_damaged_by_buyer
@@ -156,5 +156,67 @@ def reject_reimbursement(
         kind=CaseEvent.Kind.REIMBURSEMENT_REJECTED,
         actor=by,
         data={"reimbursement": reimbursement.reference, "reason": reason.strip()},
+    )
+    return reimbursement
+
+
+@transaction.atomic
+def revise_reimbursement(
+    *, reimbursement: Reimbursement, by: AbstractBaseUser, amount, reason: str
+) -> Reimbursement:
+    """After a team lead sent a reimbursement back, the case's assignee (or a lead) proposes a
+    corrected amount, with the reason; it needs approval by the same rule as the first one."""
+    from disputes import permissions as perms
+
+    reimbursement = (
+        Reimbursement.objects.select_for_update().select_related("dispute").get(pk=reimbursement.pk)
+    )
+    dispute = reimbursement.dispute
+    require(
+        perms.can_work(by, dispute),
+        _("Only the case's assignee or a team lead can revise its reimbursement."),
+    )
+    if reimbursement.status != Reimbursement.Status.REJECTED:
+        raise TransitionNotAllowed(
+            _("Only a reimbursement a team lead sent back can be revised: this one is “%(s)s”.")
+            % {"s": reimbursement.get_status_display()}
+        )
+    errors: dict[str, list[str]] = {}
+    try:
+        amount = quantize(Decimal(str(amount)), reimbursement.currency)
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or amount <= 0:
+        errors["amount"] = [_("Enter an amount above zero.")]
+    if not reason.strip():
+        errors["reason"] = [_("Say what changed since the team lead sent it back.")]
+    if errors:
+        raise InvalidInput(_("The revised reimbursement is not complete."), fields=errors)
+    policy = ReimbursementPolicy.objects.get(
+        claim_type=dispute.claim_type, version=reimbursement.policy_version
+    )
+    before = reimbursement.amount
+    pending = needs_second_approval(amount=amount, currency=reimbursement.currency, policy=policy)
+    reimbursement.amount = amount
+    reimbursement.maker = by
+    reimbursement.approver = reimbursement.approved_at = None
+    reimbursement.status = (
+        Reimbursement.Status.PENDING_APPROVAL if pending else Reimbursement.Status.APPROVED
+    )
+    reimbursement.save(
+        update_fields=["amount", "maker", "approver", "approved_at", "status", "updated_at"]
+    )
+    record_event(
+        dispute,
+        kind=CaseEvent.Kind.REIMBURSEMENT_REVISED,
+        actor=by,
+        data={
+            "reimbursement": reimbursement.reference,
+            "before": {"amount": str(before)},
+            "after": {"amount": str(amount)},
+            "currency": reimbursement.currency,
+            "needs_approval": pending,
+            "reason": reason.strip(),
+        },
     )
     return reimbursement

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import DomainError, NotFound
 from core.pagination import paginate_keyset
 from disputes import forms, selectors, services
+from disputes import permissions as perms
 from disputes.filters import ORDERINGS, DisputeFilterSet
 from disputes.models import Dispute, ResponseTemplate
 from disputes.responses import render_template
@@ -245,6 +246,7 @@ def _render_case(
             "case": case,
             "dispute": dispute,
             "proposal": proposal,
+            "can_work": perms.can_work(request.user, dispute),
             "open_panel": open_panel,
             "nav": "cases",
             **context_forms,
@@ -478,9 +480,13 @@ def close(request, reference):
 @staff_required
 def reimbursement_decision(request, reference, reimbursement_id: int, verdict: str):
     from reimbursements.models import Reimbursement
-    from reimbursements.services import approve_reimbursement, reject_reimbursement
+    from reimbursements.services import (
+        approve_reimbursement,
+        reject_reimbursement,
+        revise_reimbursement,
+    )
 
-    if verdict not in ("approve", "reject"):
+    if verdict not in ("approve", "reject", "revise"):
         raise Http404
     dispute = _dispute(request, reference)
     reimbursement = Reimbursement.objects.filter(pk=reimbursement_id, dispute=dispute).first()
@@ -490,13 +496,27 @@ def reimbursement_decision(request, reference, reimbursement_id: int, verdict: s
         if verdict == "approve":
             approve_reimbursement(reimbursement=reimbursement, by=request.user)
             messages.success(request, _("Reimbursement approved."))
-        else:
+        elif verdict == "reject":
             reject_reimbursement(
                 reimbursement=reimbursement, by=request.user, reason=request.POST.get("reason", "")
             )
             messages.success(request, _("Reimbursement rejected."))
+        else:
+            revised = revise_reimbursement(
+                reimbursement=reimbursement,
+                by=request.user,
+                amount=request.POST.get("amount", ""),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(
+                request,
+                _("Revised reimbursement proposed: %(amount)s %(currency)s.")
+                % {"amount": revised.amount, "currency": revised.currency},
+            )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        # These small inline forms have no field slots: say every problem in the message.
+        problems = [message for field in exc.fields.values() for message in field]
+        messages.error(request, " ".join([exc.message, *problems]))
     return redirect("workspace:case", reference=reference)
 
 

@@ -308,3 +308,41 @@ def test_an_unknown_seller_id_in_the_filter_is_explained(client, specialist):
     assert response.status_code == 200
     assert "No seller has this ID." in response.content.decode()
     assert response.context["page"].rows == []
+
+
+def test_the_assignee_revises_a_reimbursement_a_team_lead_sent_back(
+    client, seller_a, seller_a_user, specialist, lead
+):
+    from reimbursements.models import Reimbursement
+    from reimbursements.services import reject_reimbursement
+
+    SkuFactory(seller=seller_a, sku="BIG-1", reference_value=Decimal("600.00"))
+    dispute = _open_dispute(seller_a, seller_a_user, sku="BIG-1", quantity=2)
+    services.assign_dispute(dispute=dispute, assignee=specialist, by=specialist)
+    decision = services.decide_dispute(
+        dispute=dispute,
+        by=specialist,
+        outcome="approved",
+        reason_code="records_confirm_loss",
+        approved_quantity=2,
+    )
+    reject_reimbursement(reimbursement=decision.reimbursement, by=lead, reason="Too high")
+    client.force_login(specialist)
+    page = client.get(reverse("workspace:case", args=[dispute.reference])).content.decode()
+    assert "Propose a corrected amount" in page
+    url = reverse(
+        "workspace:reimbursement_decision",
+        args=[dispute.reference, decision.reimbursement.pk, "revise"],
+    )
+
+    refused = client.post(url, {"amount": "", "reason": ""}, follow=True).content.decode()
+    assert "Enter an amount above zero." in refused
+
+    client.post(url, {"amount": "900.00", "reason": "Paid the invoice value"})
+    reimbursement = Reimbursement.objects.get(pk=decision.reimbursement.pk)
+    assert (reimbursement.amount, reimbursement.status) == (
+        Decimal("900.00"),
+        Reimbursement.Status.APPROVED,
+    )
+    timeline = client.get(reverse("workspace:case", args=[dispute.reference])).content.decode()
+    assert "1200.00 → 900.00 USD" in timeline and "Paid the invoice value" in timeline

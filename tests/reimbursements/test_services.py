@@ -18,6 +18,7 @@ from reimbursements.services import (
     approve_reimbursement,
     propose_amount,
     reject_reimbursement,
+    revise_reimbursement,
     unit_value_for,
 )
 from tests.factories import SellerFactory, SkuFactory, in_status
@@ -353,3 +354,63 @@ def test_another_team_lead_rejects_with_a_reason(pending, lead2):
     assert (event.actor, event.data["reason"]) == (lead2, "Units were found")
     with pytest.raises(TransitionNotAllowed):
         approve_reimbursement(reimbursement=stored, by=lead2)
+
+
+# --- revising what a team lead sent back -------------------------------------------------------
+
+
+@pytest.fixture
+def sent_back(pending, lead2):
+    return reject_reimbursement(reimbursement=pending, by=lead2, reason="The unit value is wrong")
+
+
+def test_the_maker_revises_a_rejected_reimbursement_and_it_waits_for_approval_again(
+    sent_back, lead
+):
+    revised = revise_reimbursement(
+        reimbursement=sent_back, by=lead, amount="1100.00", reason="Used the invoice value"
+    )
+    assert (revised.amount, revised.status, revised.maker, revised.approver) == (
+        Decimal("1100.00"),
+        Reimbursement.Status.PENDING_APPROVAL,
+        lead,
+        None,
+    )
+    event = CaseEvent.objects.get(
+        dispute=revised.dispute, kind=CaseEvent.Kind.REIMBURSEMENT_REVISED
+    )
+    assert event.data["before"] == {"amount": "1200.00"}
+    assert event.data["after"] == {"amount": "1100.00"}
+    assert event.data["reason"] == "Used the invoice value"
+
+
+def test_a_revision_under_the_threshold_is_approved_at_once(sent_back, lead):
+    revised = revise_reimbursement(
+        reimbursement=sent_back, by=lead, amount="999.99", reason="One unit was resold"
+    )
+    assert revised.status == Reimbursement.Status.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("amount", "reason", "fields"),
+    [("0", "why", {"amount"}), ("abc", "why", {"amount"}), ("10", "  ", {"reason"})],
+)
+def test_a_revision_needs_an_amount_and_a_reason(sent_back, lead, amount, reason, fields):
+    with pytest.raises(InvalidInput) as refused:
+        revise_reimbursement(reimbursement=sent_back, by=lead, amount=amount, reason=reason)
+    assert set(refused.value.fields) == fields
+    sent_back.refresh_from_db()
+    assert (sent_back.status, sent_back.amount) == (
+        Reimbursement.Status.REJECTED,
+        Decimal("1200.00"),
+    )
+
+
+def test_only_a_rejected_reimbursement_is_revised(pending, lead):
+    with pytest.raises(TransitionNotAllowed):
+        revise_reimbursement(reimbursement=pending, by=lead, amount="10", reason="why")
+
+
+def test_a_specialist_who_does_not_work_the_case_cannot_revise_it(sent_back, specialist2):
+    with pytest.raises(NotAllowed):
+        revise_reimbursement(reimbursement=sent_back, by=specialist2, amount="10", reason="why")
