@@ -193,12 +193,7 @@ def submit_dispute(
     submission_key: str = "",
 ) -> Dispute:
     """File a dispute; the same submission key returns the first dispute instead of a second."""
-    require(
-        perms.can_file_for(submitted_by, seller.pk),
-        _("You cannot file disputes for this seller account."),
-    )
-    submission_key = (submission_key or "").strip()[:80]
-    existing = _submitted_before(seller, submission_key)
+    submission_key, existing = _start_filing(seller, submitted_by, submission_key)
     if existing is not None:
         return existing
     cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
@@ -211,6 +206,19 @@ def submit_dispute(
         language=language,
         submission_key=submission_key,
     )
+
+
+def _start_filing(
+    seller: Seller, submitted_by: User, submission_key: str
+) -> tuple[str, Dispute | None]:
+    """Refuse a filer who may not file for the seller; return the cleaned submission key and
+    the dispute an earlier send of the same form created, if any."""
+    require(
+        perms.can_file_for(submitted_by, seller.pk),
+        _("You cannot file disputes for this seller account."),
+    )
+    submission_key = (submission_key or "").strip()[:80]
+    return submission_key, _submitted_before(seller, submission_key)
 
 
 def _submitted_before(seller: Seller, submission_key: str) -> Dispute | None:
@@ -988,12 +996,7 @@ def file_dispute(
     from disputes.claim_types import CLAIM_TYPES, EvidenceKind
     from evidence.services import attach_evidence, inspect_upload
 
-    require(
-        perms.can_file_for(submitted_by, seller.pk),
-        _("You cannot file disputes for this seller account."),
-    )
-    submission_key = (submission_key or "").strip()[:80]
-    existing = _submitted_before(seller, submission_key)
+    submission_key, existing = _start_filing(seller, submitted_by, submission_key)
     if existing is not None:
         return existing
     errors: dict[str, list[str]] = {}

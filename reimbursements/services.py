@@ -53,6 +53,11 @@ def needs_second_approval(*, amount: Decimal, currency: str, policy: Reimburseme
     return Money(amount, currency).in_usd() > policy.approval_threshold_usd
 
 
+def _proposed_status(pending: bool) -> str:
+    """A proposal above the threshold waits for a team lead; anything else is approved."""
+    return Reimbursement.Status.PENDING_APPROVAL if pending else Reimbursement.Status.APPROVED
+
+
 def create_reimbursement(
     *, decision: Decision, maker: AbstractBaseUser, policy: ReimbursementPolicy
 ) -> Reimbursement:
@@ -75,7 +80,7 @@ def create_reimbursement(
         unit_value=unit.amount if unit and quantity else decision.amount,
         amount=decision.amount,
         currency=decision.currency,
-        status=Reimbursement.Status.PENDING_APPROVAL if pending else Reimbursement.Status.APPROVED,
+        status=_proposed_status(pending),
         policy_version=policy.version,
         maker=maker,
     )
@@ -200,9 +205,7 @@ def revise_reimbursement(
     reimbursement.amount = amount
     reimbursement.maker = by
     reimbursement.approver = reimbursement.approved_at = None
-    reimbursement.status = (
-        Reimbursement.Status.PENDING_APPROVAL if pending else Reimbursement.Status.APPROVED
-    )
+    reimbursement.status = _proposed_status(pending)
     reimbursement.save(
         update_fields=["amount", "maker", "approver", "approved_at", "status", "updated_at"]
     )
