@@ -31,7 +31,9 @@ def policy():
     return get_active_policy(claim_type="warehouse_damaged")
 
 
-def dispute_for(*, currency: str, value: str, sku_currency: str | None = None, quantity=3):
+def dispute_for(
+    *, currency: str, value: str, sku_currency: str | None = None, quantity=3, assignee=None
+):
     """A dispute in review of a seller paid in `currency`, on a SKU worth `value`."""
     seller = SellerFactory(default_currency=currency)
     SkuFactory(
@@ -40,7 +42,9 @@ def dispute_for(*, currency: str, value: str, sku_currency: str | None = None, q
         reference_value=Decimal(value),
         currency=sku_currency or currency,
     )
-    return in_status(Status.IN_REVIEW, seller=seller, sku="ITEM-1", quantity=quantity)
+    return in_status(
+        Status.IN_REVIEW, seller=seller, sku="ITEM-1", quantity=quantity, assignee=assignee
+    )
 
 
 def buyer_damaged_return(dispute, disposition="customer_damaged"):
@@ -146,9 +150,7 @@ def test_a_dispute_on_a_sku_outside_the_catalog_has_no_proposal(policy):
 
 
 def test_a_decision_pays_the_proposal_and_records_the_reimbursement(specialist, policy):
-    dispute = dispute_for(currency="USD", value="12.50", quantity=3)
-    dispute.assignee = specialist
-    dispute.save()
+    dispute = dispute_for(currency="USD", value="12.50", quantity=3, assignee=specialist)
     decision = dispute_services.decide_dispute(
         dispute=dispute,
         by=specialist,
@@ -173,9 +175,7 @@ def test_a_decision_pays_the_proposal_and_records_the_reimbursement(specialist, 
 
 
 def test_a_different_amount_needs_a_reason(specialist):
-    dispute = dispute_for(currency="USD", value="12.50", quantity=3)
-    dispute.assignee = specialist
-    dispute.save()
+    dispute = dispute_for(currency="USD", value="12.50", quantity=3, assignee=specialist)
     with pytest.raises(InvalidInput) as refused:
         dispute_services.decide_dispute(
             dispute=dispute,
@@ -197,10 +197,8 @@ def test_a_return_the_buyer_damaged_is_paid_at_the_buyer_damage_rate(
     disposition, amount, rate, specialist
 ):
     dispute = buyer_damaged_return(
-        dispute_for(currency="USD", value="12.50", quantity=2), disposition
+        dispute_for(currency="USD", value="12.50", quantity=2, assignee=specialist), disposition
     )
-    dispute.assignee = specialist
-    dispute.save()
     decision = dispute_services.decide_dispute(
         dispute=dispute,
         by=specialist,
@@ -214,9 +212,7 @@ def test_a_return_the_buyer_damaged_is_paid_at_the_buyer_damage_rate(
 
 
 def test_an_amount_only_reimbursement_has_no_sku_unit_value(specialist):
-    dispute = dispute_for(currency="USD", value="12.50", quantity=3)
-    dispute.assignee = specialist
-    dispute.save()
+    dispute = dispute_for(currency="USD", value="12.50", quantity=3, assignee=specialist)
     decision = dispute_services.decide_dispute(
         dispute=dispute,
         by=specialist,
@@ -233,9 +229,7 @@ def test_an_amount_only_reimbursement_has_no_sku_unit_value(specialist):
 
 
 def test_a_denied_dispute_pays_nothing(specialist):
-    dispute = dispute_for(currency="USD", value="12.50")
-    dispute.assignee = specialist
-    dispute.save()
+    dispute = dispute_for(currency="USD", value="12.50", assignee=specialist)
     dispute_services.decide_dispute(
         dispute=dispute, by=specialist, outcome="denied", reason_code="insufficient_evidence"
     )
