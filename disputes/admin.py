@@ -1,7 +1,7 @@
 """The administration site for cases: configuration is editable, the workflow is not.
 
 Status changes go through the services (workspace, portal, API); here a dispute's workflow fields,
-its timeline and its decisions are read-only. The shared admin bases below are used by every app.
+its timeline and its decisions are read-only. The shared admin bases live in core/admin.py.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ConfigurationAdmin, ReadOnlyInline, SuperuserDeletableAdmin, ViewOnlyAdmin
 from disputes.claim_types import CLAIM_FIELDS
 from disputes.models import (
     CaseEvent,
@@ -31,61 +32,6 @@ from evidence.models import EvidenceFile
 admin.site.site_header = _("Arbiter administration")
 admin.site.site_title = _("Arbiter administration")
 admin.site.index_title = _("Configuration and records")
-
-
-# --- shared bases --------------------------------------------------------------------------------
-
-
-class ConfigurationAdmin(admin.ModelAdmin):
-    """Editable settings; only people who may change them see them here (others: the workspace)."""
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_change_permission(request, obj)
-
-
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """Rows only services write (timeline, decisions, e-mails): never added, changed or deleted."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class SuperuserDeletableAdmin(ViewOnlyAdmin):
-    """View-only rows a superuser may still delete (a bad import, a stale bookmark)."""
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """A dispute's related rows, shown on its page and never edited there."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = False
-    select_related: tuple[str, ...] = ()
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset.select_related(*self.select_related) if self.select_related else queryset
 
 
 # --- configuration -------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from evidence.choices import EvidenceKind, RecordKind
+
 # Every claim field, in the order forms show them. Names are the same in models, forms, API, CSV.
 CLAIM_FIELDS = (
     "sku",
@@ -32,24 +34,6 @@ CLAIM_FIELDS = (
     "currency",
     "description",
 )
-
-
-class EvidenceKind(models.TextChoices):
-    PHOTO = "photo", _("Photo")
-    INVOICE = "invoice", _("Invoice")
-    PROOF_OF_DELIVERY = "proof_of_delivery", _("Proof of delivery")
-    STATEMENT = "statement", _("Statement")
-    TRACKING = "tracking", _("Tracking record")
-    DIMENSIONS = "dimensions", _("Dimensions or weight proof")
-    OTHER = "other", _("Other")
-
-
-class RecordKind(models.TextChoices):
-    LEDGER = "ledger", _("Inventory ledger")
-    SHIPMENTS = "shipments", _("Inbound shipments")
-    RETURNS = "returns", _("Customer returns")
-    CARRIER_SCANS = "carrier-scans", _("Carrier scans")
-    REMOVALS = "removals", _("Removal orders")
 
 
 @dataclass(frozen=True)

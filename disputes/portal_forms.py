@@ -6,8 +6,9 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from disputes.claim_types import CLAIM_TYPES, DefectKind, EvidenceKind
+from disputes.claim_types import CLAIM_TYPES, DefectKind
 from disputes.models import Dispute
+from evidence.choices import EvidenceKind
 
 HELP = {
     "sku": _("Your SKU, as in your catalog."),

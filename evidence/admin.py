@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from disputes.admin import SuperuserDeletableAdmin, ViewOnlyAdmin
+from core.admin import SuperuserDeletableAdmin, ViewOnlyAdmin
 from evidence.models import (
     CarrierScan,
     CustomerReturn,

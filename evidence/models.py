@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from disputes.claim_types import EvidenceKind
 from disputes.models import Dispute
+from evidence.choices import EvidenceKind
 from sellers.models import Seller
 
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, TransitionNotAllowed, require
 from disputes import permissions as perms
-from disputes.claim_types import EvidenceKind, RecordKind
 from disputes.models import CaseEvent, Dispute
 from disputes.services import lock_dispute, record_event
+from evidence.choices import EvidenceKind, RecordKind
 from evidence.models import (
     CarrierScan,
     CustomerReturn,

@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ConfigurationAdmin
 from core.errors import DomainError
-from disputes.admin import ConfigurationAdmin
 from reimbursements.models import Reimbursement, ReimbursementPolicy
 from reimbursements.services import approve_reimbursement, reject_reimbursement
 

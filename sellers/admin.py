@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from disputes.admin import ConfigurationAdmin, ViewOnlyAdmin
+from core.admin import ConfigurationAdmin, ViewOnlyAdmin
 from sellers.models import RestrictionRecommendation, Seller, SellerMembership, Sku
 
 

@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from disputes.claim_types import CLAIM_TYPES, EvidenceKind
+from disputes.claim_types import CLAIM_TYPES
 from disputes.demo.data import SELLERS, SellerSpec, fnsku_for
 from disputes.demo.texts import DEFECT_LABELS, DESCRIPTIONS
 from disputes.models import Dispute
 from disputes.status import EscalationTeam, ReasonCode
+from evidence.choices import EvidenceKind
 
 # --- the plan: which path each seller's disputes take ---------------------------------------------
 

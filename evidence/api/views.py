@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from core.api_permissions import CanImportRecords
 from core.errors import InvalidInput
-from disputes.claim_types import RecordKind
+from evidence.choices import RecordKind
 from evidence.services import import_records
 
 MAX_ROWS = 10_000
