@@ -341,8 +341,8 @@ def sla_sweep(ctx: Context, r: Result):
     from django.db import connection
     from django.utils import timezone
 
-    from disputes.sla_models import SlaTimer
-    from disputes.sla_sweep import sweep_sla
+    from disputes.models import SlaTimer
+    from disputes.sla.sweep import sweep_sla
 
     running = SlaTimer.objects.filter(next_check_at__isnull=False).count()
     for _ in range(3):

@@ -7,26 +7,29 @@ its timeline and its decisions are read-only. The shared admin bases live in cor
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ConfigurationAdmin, ReadOnlyInline, SuperuserDeletableAdmin, ViewOnlyAdmin
 from disputes.claim_types import CLAIM_FIELDS
 from disputes.models import (
+    BusinessCalendar,
     CaseEvent,
     Decision,
     Dispute,
     Escalation,
+    Holiday,
     Message,
     Notification,
     Queue,
     ReferenceSequence,
     ResponseTemplate,
     SavedView,
+    SlaPolicy,
+    SlaTimer,
     StaffProfile,
+    WorkingHours,
 )
-from disputes.sla_models import BusinessCalendar, Holiday, SlaPolicy, SlaTimer, WorkingHours
+from disputes.services import correct_claim
 from evidence.models import EvidenceFile
 
 admin.site.site_header = _("Arbiter administration")
@@ -242,16 +245,13 @@ class DisputeAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         # Write only the corrected claim fields: a full save would put back the status this page
-        # loaded, undoing whatever a service changed meanwhile. The version bump makes open
-        # workspace forms notice the change.
-        changed = [name for name in form.changed_data if name in DISPUTE_EDITABLE_FIELDS]
-        if not changed:
-            return
-        Dispute.objects.filter(pk=obj.pk).update(
-            **{name: getattr(obj, name) for name in changed},
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
+        # loaded, undoing whatever a service changed meanwhile.
+        changes = {
+            name: getattr(obj, name)
+            for name in form.changed_data
+            if name in DISPUTE_EDITABLE_FIELDS
+        }
+        correct_claim(dispute=obj, by=request.user, changes=changes)
 
 
 @admin.register(Message)

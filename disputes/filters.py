@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disputes.claim_types import ClaimTypeCode
 from disputes.models import Dispute, Message, Queue
-from disputes.status import ACTIVE, Priority, Status
+from disputes.sla import SLA_STATES, sla_state_q
+from disputes.status import Priority, Status
 from sellers.models import Language, Marketplace, Seller
-
-DUE_SOON = timedelta(hours=4)
-
-
-SLA_STATES = [
-    ("breached", _("Breached")),
-    ("due_soon", _("Due within 4 hours")),
-    ("on_track", _("On track")),
-    ("paused", _("Paused (awaiting seller)")),
-]
 
 ORDERINGS = {
     "sla": ("sla_due", "-priority", "created_at", "id"),
@@ -41,22 +30,6 @@ ORDERING_CHOICES = [
     ("newest", _("Newest first")),
     ("amount", _("Claimed amount")),
 ]
-
-
-def sla_state_q(state: str, *, now=None) -> Q:
-    now = now or timezone.now()
-    active = Q(status__in=ACTIVE, sla_paused_at__isnull=True)
-    if state == "breached":
-        return active & Q(sla_next_deadline_at__lt=now)
-    if state == "due_soon":
-        return active & Q(sla_next_deadline_at__gte=now, sla_next_deadline_at__lt=now + DUE_SOON)
-    if state == "on_track":
-        return active & (
-            Q(sla_next_deadline_at__gte=now + DUE_SOON) | Q(sla_next_deadline_at__isnull=True)
-        )
-    if state == "paused":
-        return Q(status=Status.AWAITING_SELLER)
-    return Q()
 
 
 IDENTIFIERS = (
@@ -94,8 +67,6 @@ def search_q(text: str, *, include_internal: bool = True) -> Q:
             pk__in=messages.filter(body__icontains=text).values("dispute_id")
         )
         return identifiers | Q(seller__in=sellers) | words
-    from django.contrib.postgres.search import SearchQuery, SearchVector
-
     query = SearchQuery(text, config="simple")
     matches = (
         Dispute.objects.filter(identifiers)

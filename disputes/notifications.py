@@ -1,4 +1,4 @@
-"""E-mail to the seller: a Notification row per message (unique key), sent by a task."""
+"""E-mail about a case: a Notification row per message (unique key), sent by a task."""
 
 from __future__ import annotations
 
@@ -7,27 +7,38 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from disputes.background import send_notification_after_commit
+from disputes.case import record_event
 from disputes.models import CaseEvent, Dispute, Notification
 
 
-def queue_notification(dispute: Dispute, *, kind: str, key: str | None = None) -> None:
+def _queue(dispute: Dispute, *, kind: str, key: str, recipient: str, language: str) -> None:
     """Create the notification once (per key) and send it after the transaction commits."""
-    recipient = dispute.seller.contact_email
     if not recipient:
         return
     notification, created = Notification.objects.get_or_create(
-        key=key or f"{kind}:{dispute.pk}",
-        defaults={
-            "dispute": dispute,
-            "kind": kind,
-            "recipient": recipient,
-            "language": dispute.seller.preferred_language,
-        },
+        key=key,
+        defaults={"dispute": dispute, "kind": kind, "recipient": recipient, "language": language},
     )
     if created:
-        from disputes.tasks import send_notification_task
+        send_notification_after_commit(notification.pk)
 
-        transaction.on_commit(lambda: send_notification_task.delay(notification.pk), robust=True)
+
+def queue_notification(dispute: Dispute, *, kind: str, key: str | None = None) -> None:
+    """An e-mail to the seller, in the seller's language."""
+    _queue(
+        dispute,
+        kind=kind,
+        key=key or f"{kind}:{dispute.pk}",
+        recipient=dispute.seller.contact_email,
+        language=dispute.seller.preferred_language,
+    )
+
+
+def queue_staff_notification(dispute: Dispute, *, kind: str, key: str, user) -> None:
+    """An e-mail to a staff member about a case (SLA warnings and breaches), in English."""
+    if user is not None:
+        _queue(dispute, kind=kind, key=key, recipient=user.email, language="en")
 
 
 @transaction.atomic
@@ -49,9 +60,10 @@ def send_notification(*, notification_id: int) -> bool:
     send_mail(" ".join(subject.split()), body, None, [notification.recipient])
     notification.sent_at = timezone.now()
     notification.save(update_fields=["sent_at"])
-    CaseEvent.objects.create(
-        dispute=dispute,
+    record_event(
+        dispute,
         kind=CaseEvent.Kind.NOTIFICATION_SENT,
+        actor=None,
         data={"kind": notification.kind, "to": notification.recipient},
     )
     return True

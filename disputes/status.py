@@ -53,12 +53,27 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 }
 
 TERMINAL = frozenset(s for s, targets in ALLOWED.items() if not targets)
+# Not terminal: the case can still change.
+WORKING = frozenset(S) - TERMINAL
+# Done with, for counts of a seller's "open" cases: terminal, or decided and waiting on nothing.
+FINISHED = TERMINAL | {S.DECIDED}
 # Statuses in which the team owes the seller work (the SLA clock can run).
 ACTIVE = frozenset({S.SUBMITTED, S.OPEN, S.IN_REVIEW, S.ESCALATED, S.APPEALED})
 # Statuses a specialist can pick up from a queue.
 QUEUED = frozenset({S.OPEN, S.APPEALED})
 # Statuses before a decision: the seller may still withdraw.
 UNDECIDED = frozenset({S.SUBMITTED, S.OPEN, S.IN_REVIEW, S.AWAITING_SELLER, S.ESCALATED})
+
+
+# Changes that keep the status, and the statuses each is possible in. The moves between statuses
+# are ALLOWED above; disputes.case.require_status checks against this table.
+IN_PLACE: dict[str, frozenset[Status]] = {
+    "reply": WORKING - {S.SUBMITTED},
+    "seller_message": WORKING,
+    "add_evidence": WORKING,
+    "change_priority": WORKING,
+    "reassign": frozenset({S.IN_REVIEW, S.AWAITING_SELLER, S.ESCALATED}),
+}
 
 
 def can_move(current: str, target: str) -> bool:

@@ -9,7 +9,8 @@ from django.db import OperationalError
 
 from disputes.models import Dispute
 from disputes.notifications import send_notification
-from disputes.services import close_lapsed_disputes, complete_intake
+from disputes.services import catch_up, close_lapsed_disputes, complete_intake
+from disputes.sla.sweep import remind_sellers, sweep_sla
 
 RETRY = {
     "acks_late": True,
@@ -40,20 +41,14 @@ def close_lapsed_disputes_task() -> int:
 
 @shared_task(name="disputes.sla_sweep", **RETRY)
 def sweep_sla_task() -> dict:
-    from disputes.sla_sweep import sweep_sla
-
     return sweep_sla()
 
 
 @shared_task(name="disputes.remind_sellers", **RETRY)
 def remind_sellers_task() -> int:
-    from disputes.sla_sweep import remind_sellers
-
     return remind_sellers()
 
 
 @shared_task(name="disputes.catch_up", **RETRY)
 def catch_up_task() -> dict:
-    from disputes.sla_sweep import catch_up
-
     return catch_up()

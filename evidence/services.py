@@ -15,10 +15,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from core.errors import InvalidInput, TransitionNotAllowed, require
+from core.errors import InvalidInput, require
 from disputes import permissions as perms
+from disputes.case import lock_dispute, record_event, require_status
 from disputes.models import CaseEvent, Dispute
-from disputes.services import lock_dispute, record_event
 from evidence.choices import EvidenceKind, RecordKind
 from evidence.models import (
     CarrierScan,
@@ -106,11 +106,7 @@ def attach_evidence(
     require(
         perms.can_add_evidence(uploaded_by, dispute), _("You cannot add evidence to this dispute.")
     )
-    if dispute.is_terminal:
-        raise TransitionNotAllowed(
-            _("Adding evidence is not possible while the dispute is “%(status)s”.")
-            % {"status": dispute.status_enum.label}
-        )
+    require_status(dispute, step="add_evidence", action=_("Adding evidence"))
     if kind not in EvidenceKind.values:
         raise InvalidInput(
             _("Say what the file shows."), fields={"kind": [_("Choose the kind of evidence.")]}
@@ -154,6 +150,24 @@ def attach_evidence(
         evidence.file.delete(save=False)  # no row, no file: nothing half-written stays
         raise
     return evidence
+
+
+@transaction.atomic
+def attach_evidence_files(
+    *, dispute: Dispute, uploaded_by: AbstractBaseUser, uploads: list[UploadedFile], kind: str
+) -> list[EvidenceFile]:
+    """Store several files on a dispute: all of them, or none (no file left without its row)."""
+    stored: list[EvidenceFile] = []
+    try:
+        for upload in uploads:
+            stored.append(
+                attach_evidence(dispute=dispute, uploaded_by=uploaded_by, upload=upload, kind=kind)
+            )
+    except Exception:
+        for evidence in stored:  # the transaction rolls back the rows; remove their files too
+            evidence.file.delete(save=False)
+        raise
+    return stored
 
 
 RECORD_MODELS = {

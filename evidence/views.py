@@ -7,8 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
 from core.errors import NotFound
-from disputes.selectors import get_dispute_for
-from evidence.models import EvidenceFile
+from disputes.selectors import get_evidence_file_for
 
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 
@@ -17,11 +16,8 @@ INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 def evidence_file(request: HttpRequest, evidence_id: int):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    evidence = EvidenceFile.objects.select_related("dispute").filter(pk=evidence_id).first()
-    if evidence is None:
-        raise Http404
     try:
-        get_dispute_for(user=request.user, reference=evidence.dispute.reference)
+        evidence = get_evidence_file_for(user=request.user, evidence_id=evidence_id)
     except NotFound as exc:
         raise Http404 from exc  # someone else's evidence does not exist for this user
     inline = request.GET.get("inline") == "1" and evidence.content_type in INLINE_TYPES

@@ -13,6 +13,7 @@ from core.models import TimeStampedModel
 from core.money import CURRENCY_CHOICES
 from disputes.claim_types import ClaimTypeCode
 from disputes.models import Decision, Dispute
+from reimbursements.status import ReimbursementStatus
 from sellers.models import Seller
 
 
@@ -65,22 +66,7 @@ class ReimbursementPolicy(TimeStampedModel):
 class Reimbursement(TimeStampedModel):
     """Money or replacement units owed to a seller for a decided dispute."""
 
-    class Status(models.TextChoices):
-        PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        PAID = "paid", _("Paid")
-        REVERSED = "reversed", _("Reversed")
-
-        @property
-        def badge(self) -> str:
-            return {
-                "pending_approval": "amber",
-                "approved": "blue",
-                "rejected": "red",
-                "paid": "green",
-                "reversed": "slate",
-            }[self.value]
+    Status = ReimbursementStatus
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="reimbursements")
     decision = models.OneToOneField(

@@ -1,9 +1,20 @@
-"""Reads of policies and reimbursements."""
+"""Reads of reimbursements: the active policy, what a claim is worth, lists and the export."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
 from core.errors import NotFound
-from reimbursements.models import ReimbursementPolicy
+from core.money import Money
+from disputes.models import Dispute
+from disputes.permissions import seller_ids_for
+from evidence.selectors import returned_damaged_by_buyer
+from reimbursements.models import Reimbursement, ReimbursementPolicy
+from sellers.models import Sku
 
 
 def get_active_policy(*, claim_type: str) -> ReimbursementPolicy:
@@ -11,3 +22,99 @@ def get_active_policy(*, claim_type: str) -> ReimbursementPolicy:
     if policy is None:
         raise NotFound(f"No active reimbursement policy for {claim_type}", code="no_policy")
     return policy
+
+
+# --- valuation ----------------------------------------------------------------------------------
+
+
+def unit_value_for(*, dispute: Dispute, policy: ReimbursementPolicy) -> Money | None:
+    """The SKU's reference value in the dispute's currency, capped per unit by the policy."""
+    sku = Sku.objects.filter(seller_id=dispute.seller_id, sku=dispute.sku).first()
+    if sku is None:
+        return None
+    value = Money(sku.reference_value, sku.currency)
+    if sku.currency != dispute.currency:
+        value = value.converted_to(dispute.currency)
+    cap = Money.from_usd(policy.max_unit_value_usd, dispute.currency)
+    return cap if value.amount > cap.amount else value
+
+
+def payout_rate(*, dispute: Dispute, policy: ReimbursementPolicy) -> Decimal:
+    """Returns the buyer damaged are paid at the policy's reduced rate; everything else in full."""
+    if dispute.claim_type == "return_damaged" and returned_damaged_by_buyer(dispute=dispute):
+        return policy.buyer_damage_rate
+    return Decimal("1")
+
+
+def propose_amount(
+    *, dispute: Dispute, quantity: int, policy: ReimbursementPolicy
+) -> Decimal | None:
+    """amount = min(claimed, eligible) × unit value × rate, rounded to the minor unit."""
+    unit = unit_value_for(dispute=dispute, policy=policy)
+    if unit is None:
+        return None
+    if dispute.quantity:
+        quantity = min(quantity, dispute.quantity)
+    return (unit * quantity * payout_rate(dispute=dispute, policy=policy)).amount
+
+
+def get_policy_proposal(*, dispute: Dispute) -> Decimal | None:
+    """What the active policy pays for everything the seller claimed (the case page's hint)."""
+    if not dispute.quantity:
+        return None
+    policy = get_active_policy(claim_type=dispute.claim_type)
+    return propose_amount(dispute=dispute, quantity=dispute.quantity, policy=policy)
+
+
+def needs_second_approval(*, amount: Decimal, currency: str, policy: ReimbursementPolicy) -> bool:
+    return Money(amount, currency).in_usd() > policy.approval_threshold_usd
+
+
+# --- lists and the export -----------------------------------------------------------------------
+
+
+def list_reimbursements_for(*, user: AbstractBaseUser) -> QuerySet[Reimbursement]:
+    """Staff see every reimbursement; a seller's user only its own sellers'."""
+    rows = Reimbursement.objects.select_related("dispute", "seller", "maker", "approver")
+    if user.is_staff and user.has_perm("reimbursements.view_reimbursement"):
+        return rows
+    return rows.filter(seller_id__in=seller_ids_for(user))
+
+
+def get_reimbursement_on(*, dispute: Dispute, reimbursement_id: int) -> Reimbursement:
+    """One reimbursement of this dispute; another dispute's id does not exist here (404)."""
+    reimbursement = Reimbursement.objects.filter(pk=reimbursement_id, dispute=dispute).first()
+    if reimbursement is None:
+        raise NotFound("No such reimbursement on this dispute.", code="reimbursement_not_found")
+    return reimbursement
+
+
+def _when(value) -> str:
+    return value.isoformat() if value else ""
+
+
+# The finance export, column by column: its header and how each row fills it.
+EXPORT_COLUMNS: dict[str, Callable[[Reimbursement], object]] = {
+    "reference": lambda r: r.reference,
+    "dispute": lambda r: r.dispute.reference,
+    "seller_id": lambda r: r.seller.seller_id,
+    "sku": lambda r: r.sku,
+    "quantity_cash": lambda r: r.quantity_cash,
+    "quantity_replaced": lambda r: r.quantity_replaced,
+    "unit_value": lambda r: r.unit_value,
+    "amount": lambda r: r.amount,
+    "currency": lambda r: r.currency,
+    "status": lambda r: r.status,
+    "policy_version": lambda r: r.policy_version,
+    "maker": lambda r: r.maker.username,
+    "approver": lambda r: r.approver.username if r.approver_id else "",
+    "approved_at": lambda r: _when(r.approved_at),
+    "created_at": lambda r: _when(r.created_at),
+}
+
+
+def export_rows(reimbursements: QuerySet[Reimbursement]) -> Iterator[list]:
+    """The header, then one row per reimbursement, oldest first, read in chunks."""
+    yield list(EXPORT_COLUMNS)
+    for reimbursement in reimbursements.order_by("created_at", "id").iterator(chunk_size=2000):
+        yield [value(reimbursement) for value in EXPORT_COLUMNS.values()]

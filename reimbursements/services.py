@@ -1,61 +1,57 @@
-"""Writes of reimbursements: valuation, proposal on decision, maker-checker approval."""
+"""Writes of reimbursements: the proposal a decision makes, maker-checker review, revision.
+
+Status changes go through `_move`: the transition table (reimbursements/status.py) and a
+compare-and-set on the status, so two reviewers at once cannot both act on the same row.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.errors import InvalidInput, TransitionNotAllowed, require
-from core.money import Money, quantize
-from disputes.models import CaseEvent, Decision, Dispute
-from disputes.services import record_event
-from evidence.selectors import returned_damaged_by_buyer
+from core.errors import Conflict, InvalidInput, TransitionNotAllowed, require
+from core.money import quantize
+from disputes import permissions as perms
+from disputes.case import record_event
+from disputes.models import CaseEvent, Decision
 from reimbursements.models import Reimbursement, ReimbursementPolicy
-from sellers.models import Sku
+from reimbursements.selectors import needs_second_approval, unit_value_for
+from reimbursements.status import ALLOWED, ReimbursementStatus
 
-
-def unit_value_for(*, dispute: Dispute, policy: ReimbursementPolicy) -> Money | None:
-    """The SKU's reference value in the dispute's currency, capped per unit by the policy."""
-    sku = Sku.objects.filter(seller_id=dispute.seller_id, sku=dispute.sku).first()
-    if sku is None:
-        return None
-    value = Money(sku.reference_value, sku.currency)
-    if sku.currency != dispute.currency:
-        value = value.converted_to(dispute.currency)
-    cap = Money.from_usd(policy.max_unit_value_usd, dispute.currency)
-    return cap if value.amount > cap.amount else value
-
-
-def payout_rate(*, dispute: Dispute, policy: ReimbursementPolicy) -> Decimal:
-    """Returns the buyer damaged are paid at the policy's reduced rate; everything else in full."""
-    if dispute.claim_type == "return_damaged" and returned_damaged_by_buyer(dispute=dispute):
-        return policy.buyer_damage_rate
-    return Decimal("1")
-
-
-def propose_amount(
-    *, dispute: Dispute, quantity: int, policy: ReimbursementPolicy
-) -> Decimal | None:
-    """amount = min(claimed, eligible) × unit value × rate, rounded to the minor unit."""
-    unit = unit_value_for(dispute=dispute, policy=policy)
-    if unit is None:
-        return None
-    if dispute.quantity:
-        quantity = min(quantity, dispute.quantity)
-    return (unit * quantity * payout_rate(dispute=dispute, policy=policy)).amount
-
-
-def needs_second_approval(*, amount: Decimal, currency: str, policy: ReimbursementPolicy) -> bool:
-    return Money(amount, currency).in_usd() > policy.approval_threshold_usd
+Status = ReimbursementStatus
 
 
 def _proposed_status(pending: bool) -> str:
     """A proposal above the threshold waits for a team lead; anything else is approved."""
-    return Reimbursement.Status.PENDING_APPROVAL if pending else Reimbursement.Status.APPROVED
+    return Status.PENDING_APPROVAL if pending else Status.APPROVED
+
+
+def _move(reimbursement: Reimbursement, *, to: Status, **fields) -> None:
+    """Change the status if the table allows it and nobody changed it since it was read."""
+    current = Status(reimbursement.status)
+    if to not in ALLOWED[current]:
+        raise TransitionNotAllowed(
+            _("A reimbursement that is “%(status)s” cannot become “%(target)s”.")
+            % {"status": current.label, "target": to.label}
+        )
+    fields["updated_at"] = timezone.now()
+    rows = Reimbursement.objects.filter(pk=reimbursement.pk, status=current).update(
+        status=to, **fields
+    )
+    if rows == 0:
+        raise Conflict(
+            _("Someone else changed this reimbursement a moment ago. Reload it and try again."),
+            code="conflict",
+        )
+    reimbursement.status = to
+    for name, value in fields.items():
+        setattr(reimbursement, name, value)
 
 
 def create_reimbursement(
@@ -98,71 +94,83 @@ def create_reimbursement(
     return reimbursement
 
 
-@transaction.atomic
-def approve_reimbursement(*, reimbursement: Reimbursement, by: AbstractBaseUser) -> Reimbursement:
-    """A team lead other than the maker approves a reimbursement above the threshold."""
-    reimbursement = Reimbursement.objects.select_for_update().get(pk=reimbursement.pk)
-    require(
-        by.is_staff and by.has_perm("reimbursements.approve_reimbursement"),
-        _("Only a team lead can approve reimbursements."),
-    )
-    require(
-        by.pk != reimbursement.maker_id,
-        _("You proposed this reimbursement; another team lead must approve it."),
-        code="maker_cannot_approve",
-    )
-    if reimbursement.status != Reimbursement.Status.PENDING_APPROVAL:
-        raise TransitionNotAllowed(
-            _("This reimbursement is “%(status)s”, not waiting for approval.")
-            % {"status": reimbursement.get_status_display()}
-        )
-    reimbursement.status = Reimbursement.Status.APPROVED
-    reimbursement.approver, reimbursement.approved_at = by, timezone.now()
-    reimbursement.save(update_fields=["status", "approver", "approved_at", "updated_at"])
-    record_event(
-        reimbursement.dispute,
-        kind=CaseEvent.Kind.REIMBURSEMENT_APPROVED,
-        actor=by,
-        data={"reimbursement": reimbursement.reference},
-    )
-    return reimbursement
+@dataclass(frozen=True)
+class Verdict:
+    """What a team lead's review does: the status it gives and how it is told."""
+
+    status: Status
+    event: str
+    not_a_lead: str
+    is_the_maker: str
+    needs_reason: bool
+
+
+VERDICTS = {
+    "approve": Verdict(
+        status=Status.APPROVED,
+        event=CaseEvent.Kind.REIMBURSEMENT_APPROVED,
+        not_a_lead=gettext_lazy("Only a team lead can approve reimbursements."),
+        is_the_maker=gettext_lazy(
+            "You proposed this reimbursement; another team lead must approve it."
+        ),
+        needs_reason=False,
+    ),
+    "reject": Verdict(
+        status=Status.REJECTED,
+        event=CaseEvent.Kind.REIMBURSEMENT_REJECTED,
+        not_a_lead=gettext_lazy("Only a team lead can reject reimbursements."),
+        is_the_maker=gettext_lazy(
+            "You proposed this reimbursement; another team lead must review it."
+        ),
+        needs_reason=True,
+    ),
+}
 
 
 @transaction.atomic
-def reject_reimbursement(
-    *, reimbursement: Reimbursement, by: AbstractBaseUser, reason: str
+def review_reimbursement(
+    *, reimbursement: Reimbursement, by: AbstractBaseUser, verdict: str, reason: str = ""
 ) -> Reimbursement:
-    """A team lead sends a proposed reimbursement back, with the reason in the timeline."""
+    """A team lead other than the maker approves or rejects a reimbursement waiting for them."""
+    rule = VERDICTS[verdict]
     reimbursement = Reimbursement.objects.select_for_update().get(pk=reimbursement.pk)
     require(
-        by.is_staff and by.has_perm("reimbursements.approve_reimbursement"),
-        _("Only a team lead can reject reimbursements."),
+        by.is_staff and by.has_perm("reimbursements.approve_reimbursement"), str(rule.not_a_lead)
     )
-    require(
-        by.pk != reimbursement.maker_id,
-        _("You proposed this reimbursement; another team lead must review it."),
-        code="maker_cannot_approve",
-    )
-    if not reason.strip():
+    require(by.pk != reimbursement.maker_id, str(rule.is_the_maker), code="maker_cannot_approve")
+    if rule.needs_reason and not reason.strip():
         raise InvalidInput(
             _("Say why the reimbursement is rejected."),
             fields={"reason": [_("This field is required.")]},
         )
-    if reimbursement.status != Reimbursement.Status.PENDING_APPROVAL:
+    if reimbursement.status != Status.PENDING_APPROVAL:
         raise TransitionNotAllowed(
             _("This reimbursement is “%(status)s”, not waiting for approval.")
             % {"status": reimbursement.get_status_display()}
         )
-    reimbursement.status = Reimbursement.Status.REJECTED
-    reimbursement.approver, reimbursement.approved_at = by, timezone.now()
-    reimbursement.save(update_fields=["status", "approver", "approved_at", "updated_at"])
-    record_event(
-        reimbursement.dispute,
-        kind=CaseEvent.Kind.REIMBURSEMENT_REJECTED,
-        actor=by,
-        data={"reimbursement": reimbursement.reference, "reason": reason.strip()},
+    _move(
+        reimbursement,
+        to=rule.status,
+        approver=by,
+        approved_at=timezone.now(),
     )
+    data = {"reimbursement": reimbursement.reference}
+    if rule.needs_reason:
+        data["reason"] = reason.strip()
+    record_event(reimbursement.dispute, kind=rule.event, actor=by, data=data)
     return reimbursement
+
+
+def approve_reimbursement(*, reimbursement: Reimbursement, by: AbstractBaseUser) -> Reimbursement:
+    """A team lead other than the maker approves a reimbursement above the threshold."""
+    return review_reimbursement(reimbursement=reimbursement, by=by, verdict="approve")
+
+
+def reject_reimbursement(
+    *, reimbursement: Reimbursement, by: AbstractBaseUser, reason: str
+) -> Reimbursement:
+    """A team lead sends a proposed reimbursement back, with the reason in the timeline."""
+    return review_reimbursement(reimbursement=reimbursement, by=by, verdict="reject", reason=reason)
 
 
 @transaction.atomic
@@ -171,8 +179,6 @@ def revise_reimbursement(
 ) -> Reimbursement:
     """After a team lead sent a reimbursement back, the case's assignee (or a lead) proposes a
     corrected amount, with the reason; it needs approval by the same rule as the first one."""
-    from disputes import permissions as perms
-
     reimbursement = (
         Reimbursement.objects.select_for_update().select_related("dispute").get(pk=reimbursement.pk)
     )
@@ -181,7 +187,7 @@ def revise_reimbursement(
         perms.can_work(by, dispute),
         _("Only the case's assignee or a team lead can revise its reimbursement."),
     )
-    if reimbursement.status != Reimbursement.Status.REJECTED:
+    if reimbursement.status != Status.REJECTED:
         raise TransitionNotAllowed(
             _("Only a reimbursement a team lead sent back can be revised: this one is “%(s)s”.")
             % {"s": reimbursement.get_status_display()}
@@ -202,12 +208,13 @@ def revise_reimbursement(
     )
     before = reimbursement.amount
     pending = needs_second_approval(amount=amount, currency=reimbursement.currency, policy=policy)
-    reimbursement.amount = amount
-    reimbursement.maker = by
-    reimbursement.approver = reimbursement.approved_at = None
-    reimbursement.status = _proposed_status(pending)
-    reimbursement.save(
-        update_fields=["amount", "maker", "approver", "approved_at", "status", "updated_at"]
+    _move(
+        reimbursement,
+        to=Status(_proposed_status(pending)),
+        amount=amount,
+        maker=by,
+        approver=None,
+        approved_at=None,
     )
     record_event(
         dispute,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from disputes.claim_types import CLAIM_FIELDS, ClaimTypeCode, DefectKind
 from disputes.models import CaseEvent, Dispute, Message
+from disputes.selectors import get_user_by_username
+from disputes.sla import sla_state
 from disputes.status import EscalationTeam, Outcome, ReasonCode
+from evidence.choices import EvidenceKind
 from sellers.models import Seller
 
 
@@ -174,8 +178,6 @@ class DisputeSerializer(DisputeListSerializer):
 
     @extend_schema_field(SlaSerializer)
     def get_sla(self, dispute: Dispute) -> dict:
-        from disputes.templatetags.arbiter import sla_state
-
         state, _text = sla_state(dispute)
         return {
             "state": state,
@@ -227,6 +229,9 @@ class AssignInputSerializer(StrictInputSerializer):
         required=False, max_length=150, help_text="Username; the caller when omitted."
     )
     version = serializers.IntegerField(required=False, min_value=1)
+
+    def validate_assignee(self, username: str):
+        return get_user_by_username(username=username, field="assignee")
 
 
 class RequestInfoInputSerializer(StrictInputSerializer):
@@ -301,21 +306,9 @@ class EvidenceFileSerializer(serializers.Serializer):
     download_url = serializers.SerializerMethodField()
 
     def get_download_url(self, evidence) -> str:
-        from django.urls import reverse
-
         return reverse("evidence:file", args=[evidence.pk])
 
 
 class EvidenceUploadInputSerializer(StrictInputSerializer):
     file = serializers.FileField()
-    kind = serializers.ChoiceField(
-        choices=[
-            "photo",
-            "invoice",
-            "proof_of_delivery",
-            "statement",
-            "tracking",
-            "dimensions",
-            "other",
-        ]
-    )
+    kind = serializers.ChoiceField(choices=EvidenceKind.values)

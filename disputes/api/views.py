@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -15,12 +13,13 @@ from core.api_permissions import IsStaff
 from core.errors import InvalidInput, NotFound
 from core.pagination import KeysetPagination, keyset_response_schema
 from disputes import selectors, services
+from disputes.actions import API_ACTIONS, CaseAction
 from disputes.api import serializers as s
 from disputes.filters import ORDERINGS, DisputeFilterSet
-from disputes.models import Dispute, Message
-from disputes.status import Channel, Status
+from disputes.models import Dispute
+from disputes.status import Channel
 from evidence.services import attach_evidence
-from sellers.models import Seller
+from sellers.selectors import get_seller_to_file_for
 
 ERRORS = {
     400: OpenApiResponse(description="Bad input: see error.fields"),
@@ -39,6 +38,33 @@ PAGE_PARAMETERS = [
 ]
 
 
+def _case_action_endpoint(row: CaseAction):
+    """The POST endpoint of one action of the table: validate the body, call the service."""
+
+    def endpoint(self, request, reference=None):
+        dispute = self.get_object()
+        payload = row.api_input(data=request.data)
+        payload.is_valid(raise_exception=True)
+        row.run(dispute, request.user, payload.validated_data)
+        return self._done(dispute)
+
+    endpoint.__name__ = row.name
+    # A seller's own actions (appeal, withdraw) keep the viewset's default: any signed-in user.
+    staff_only = {"permission_classes": [IsStaff]} if row.staff_only else {}
+    endpoint = action(detail=True, methods=["post"], url_path=row.path, **staff_only)(endpoint)
+    return extend_schema(
+        request=row.api_input, responses={200: s.DisputeSerializer, **ERRORS, **CONFLICT}
+    )(endpoint)
+
+
+def with_case_actions(viewset):
+    """Add an endpoint per row of the action table (disputes/actions.py) to the viewset."""
+    for row in API_ACTIONS:
+        setattr(viewset, row.name, _case_action_endpoint(row))
+    return viewset
+
+
+@with_case_actions
 class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Disputes: a seller token sees its own seller's, a staff token all of them."""
 
@@ -100,7 +126,9 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request, *args, **kwargs):
         payload = s.DisputeCreateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        seller = self._seller_for(payload.validated_data.get("seller_id"))
+        seller = get_seller_to_file_for(
+            user=request.user, seller_id=payload.validated_data.get("seller_id")
+        )
         dispute = services.submit_dispute(
             seller=seller,
             submitted_by=request.user,
@@ -110,33 +138,6 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             submission_key=request.headers.get("Idempotency-Key", ""),
         )
         return Response(s.DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
-
-    def _seller_for(self, seller_id: str | None) -> Seller:
-        user = self.request.user
-        if user.is_staff:
-            if not seller_id:
-                raise InvalidInput(
-                    "Say which seller the dispute is for.",
-                    fields={"seller_id": ["Required for staff."]},
-                )
-            seller = Seller.objects.filter(seller_id=seller_id).first()
-        else:
-            sellers = Seller.objects.filter(memberships__user=user)
-            if seller_id:
-                sellers = sellers.filter(seller_id=seller_id)
-            found = list(sellers[:2])
-            if len(found) > 1:
-                raise InvalidInput(
-                    "This token acts for several sellers: say which one.",
-                    fields={"seller_id": ["Required."]},
-                )
-            seller = found[0] if found else None
-        if seller is None:
-            raise InvalidInput(
-                "No seller account with this id that you may file for.",
-                fields={"seller_id": ["Unknown seller."]},
-            )
-        return seller
 
     # --- messages, evidence, events -------------------------------------------------------
 
@@ -150,9 +151,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def messages(self, request, reference=None):
         dispute = self.get_object()
         if request.method == "GET":
-            messages = Message.objects.filter(dispute=dispute).select_related("author")
-            if not request.user.is_staff:
-                messages = messages.filter(visibility=Message.Visibility.PUBLIC)
+            messages = selectors.list_messages_for(user=request.user, dispute=dispute)
             return Response(s.MessageSerializer(messages, many=True).data)
         payload = s.MessageCreateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -180,7 +179,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def evidence(self, request, reference=None):
         dispute = self.get_object()
         if request.method == "GET":
-            files = dispute.evidence.select_related("uploaded_by")
+            files = selectors.list_evidence_for(dispute=dispute)
             return Response(s.EvidenceFileSerializer(files, many=True).data)
         payload = s.EvidenceUploadInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -196,142 +195,14 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["get"], permission_classes=[IsStaff])
     def events(self, request, reference=None):
         dispute = self.get_object()
-        events = dispute.events.select_related("actor")
+        events = selectors.list_events_for(dispute=dispute)
         return Response(s.CaseEventSerializer(events, many=True).data)
 
-    # --- transitions ----------------------------------------------------------------------
+    # --- transitions: one endpoint per row of the action table, added by with_case_actions ---
 
     def _done(self, dispute: Dispute) -> Response:
         dispute = self.get_queryset().prefetch_related("reimbursements").get(pk=dispute.pk)
         return Response(s.DisputeSerializer(dispute).data)
-
-    @extend_schema(
-        request=s.AssignInputSerializer, responses={200: s.DisputeSerializer, **ERRORS, **CONFLICT}
-    )
-    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
-    def assign(self, request, reference=None):
-        dispute = self.get_object()
-        payload = s.AssignInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        username = payload.validated_data.get("assignee")
-        assignee = request.user
-        if username:
-            assignee = get_user_model().objects.filter(username=username).first()
-            if assignee is None:
-                raise InvalidInput(
-                    "No user with this username.", fields={"assignee": ["Unknown user."]}
-                )
-        services.assign_dispute(
-            dispute=dispute,
-            assignee=assignee,
-            by=request.user,
-            expected_version=payload.validated_data.get("version"),
-        )
-        return self._done(dispute)
-
-    @extend_schema(
-        request=s.RequestInfoInputSerializer,
-        responses={200: s.DisputeSerializer, **ERRORS, **CONFLICT},
-    )
-    @action(detail=True, methods=["post"], url_path="request-info", permission_classes=[IsStaff])
-    def request_info(self, request, reference=None):
-        dispute = self.get_object()
-        payload = s.RequestInfoInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.request_information(
-            dispute=dispute,
-            by=request.user,
-            body=payload.validated_data["body"],
-            expected_version=payload.validated_data.get("version"),
-        )
-        return self._done(dispute)
-
-    @extend_schema(
-        request=s.EscalateInputSerializer,
-        responses={200: s.DisputeSerializer, **ERRORS, **CONFLICT},
-    )
-    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
-    def escalate(self, request, reference=None):
-        dispute = self.get_object()
-        payload = s.EscalateInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.escalate_dispute(
-            dispute=dispute,
-            by=request.user,
-            **{k: v for k, v in payload.validated_data.items() if k != "version"},
-            expected_version=payload.validated_data.get("version"),
-        )
-        return self._done(dispute)
-
-    @extend_schema(
-        request=s.ResolveEscalationInputSerializer,
-        responses={200: s.DisputeSerializer, **ERRORS, **CONFLICT},
-    )
-    @action(
-        detail=True, methods=["post"], url_path="resolve-escalation", permission_classes=[IsStaff]
-    )
-    def resolve_escalation(self, request, reference=None):
-        dispute = self.get_object()
-        payload = s.ResolveEscalationInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.resolve_escalation(
-            dispute=dispute, by=request.user, answer=payload.validated_data["answer"]
-        )
-        return self._done(dispute)
-
-    @extend_schema(
-        request=s.DecideInputSerializer, responses={200: s.DisputeSerializer, **ERRORS, **CONFLICT}
-    )
-    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
-    def decide(self, request, reference=None):
-        dispute = self.get_object()
-        payload = s.DecideInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        version = data.pop("version", None)
-        services.decide_dispute(dispute=dispute, by=request.user, expected_version=version, **data)
-        return self._done(dispute)
-
-    @extend_schema(
-        request=s.ReasonInputSerializer, responses={200: s.DisputeSerializer, **ERRORS, **CONFLICT}
-    )
-    @action(detail=True, methods=["post"])
-    def appeal(self, request, reference=None):
-        dispute = self.get_object()
-        payload = s.ReasonInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.appeal_dispute(
-            dispute=dispute, by=request.user, reason=payload.validated_data["reason"]
-        )
-        return self._done(dispute)
-
-    @extend_schema(
-        request=s.OptionalReasonInputSerializer,
-        responses={200: s.DisputeSerializer, **ERRORS, **CONFLICT},
-    )
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, reference=None):
-        dispute = self.get_object()
-        payload = s.OptionalReasonInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.withdraw_dispute(
-            dispute=dispute, by=request.user, reason=payload.validated_data["reason"]
-        )
-        return self._done(dispute)
-
-    @extend_schema(
-        request=s.OptionalReasonInputSerializer,
-        responses={200: s.DisputeSerializer, **ERRORS, **CONFLICT},
-    )
-    @action(detail=True, methods=["post"], permission_classes=[IsStaff])
-    def close(self, request, reference=None):
-        dispute = self.get_object()
-        payload = s.OptionalReasonInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.close_dispute(
-            dispute=dispute, by=request.user, reason=payload.validated_data["reason"]
-        )
-        return self._done(dispute)
 
 
 class SellerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -342,8 +213,4 @@ class SellerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = None
 
     def get_queryset(self):
-        finished = [Status.CLOSED, Status.WITHDRAWN, Status.MERGED, Status.DECIDED]
-        return Seller.objects.annotate(
-            total_disputes=Count("disputes"),
-            open_disputes=Count("disputes", filter=~Q(disputes__status__in=finished)),
-        ).order_by("name")
+        return selectors.list_sellers_with_dispute_counts()

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from disputes.filters import DUE_SOON
+from core.money import MINOR_UNITS, quantize
+from disputes.sla.state import duration_text, sla_state
 from disputes.status import ACTIVE, Outcome, Priority, Status
+from reimbursements.status import ReimbursementStatus
 
 register = template.Library()
 
@@ -39,32 +40,6 @@ def outcome_badge(outcome: str) -> str:
 def priority_badge(priority: int) -> str:
     value = Priority(priority)
     return format_html('<span class="badge badge-{}">{}</span>', value.badge, value.label)
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(abs(delta.total_seconds()) // 60)
-    days, rest = divmod(minutes, 60 * 24)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return _("%(d)sd %(h)sh") % {"d": days, "h": hours}
-    if hours:
-        return _("%(h)sh %(m)sm") % {"h": hours, "m": minutes}
-    return _("%(m)sm") % {"m": minutes}
-
-
-def sla_state(dispute, now=None) -> tuple[str, str]:
-    """(state, text) of the team's clock: paused, breached, due soon, on track or stopped."""
-    now = now or timezone.now()
-    if dispute.status == Status.AWAITING_SELLER:
-        return "paused", _("Paused — waiting for the seller")
-    if dispute.status not in ACTIVE or dispute.sla_next_deadline_at is None:
-        return "stopped", _("Stopped")
-    left = dispute.sla_next_deadline_at - now
-    if left.total_seconds() < 0:
-        return "breached", _("Breached %(t)s ago") % {"t": _duration(left)}
-    if left < DUE_SOON:
-        return "due_soon", _("%(t)s left") % {"t": _duration(left)}
-    return "on_track", _("%(t)s left") % {"t": _duration(left)}
 
 
 SLA_BADGES = {
@@ -98,7 +73,7 @@ def seller_clock(dispute) -> str:
         return format_html('<span class="badge badge-red">{}</span>', _("Seller deadline passed"))
     return format_html(
         '<span class="badge badge-amber" data-seller-clock>{}</span>',
-        _("Seller has %(t)s to answer") % {"t": _duration(left)},
+        _("Seller has %(t)s to answer") % {"t": duration_text(left)},
     )
 
 
@@ -109,9 +84,7 @@ def get_item(mapping, key):
 
 @register.simple_tag
 def reimbursement_badge(status: str) -> str:
-    from reimbursements.models import Reimbursement
-
-    value = Reimbursement.Status(status)
+    value = ReimbursementStatus(status)
     return format_html('<span class="badge badge-{}">{}</span>', value.badge, value.label)
 
 
@@ -135,10 +108,6 @@ def seller_payout_badge(status: str) -> str:
 @register.filter
 def money(amount, currency: str) -> str:
     """An amount formatted for the active locale with its currency's minor units (JPY none)."""
-    from django.utils.formats import number_format
-
-    from core.money import MINOR_UNITS, quantize
-
     if amount is None or amount == "":
         return "—"
     value = quantize(amount, currency)
@@ -151,8 +120,6 @@ def money(amount, currency: str) -> str:
 @register.simple_tag
 def seller_next_step(dispute) -> str:
     """What the seller is expected to do now, in one sentence."""
-    from django.utils.formats import date_format
-
     status = dispute.status
     if status == Status.AWAITING_SELLER and dispute.seller_response_due_at:
         return _("We need information from you: answer below by %(date)s.") % {
@@ -162,12 +129,6 @@ def seller_next_step(dispute) -> str:
         return _("Read the decision. If you disagree, you can appeal once until %(date)s.") % {
             "date": date_format(dispute.appeal_deadline_at, "DATE_FORMAT")
         }
-    if status in (
-        Status.SUBMITTED,
-        Status.OPEN,
-        Status.IN_REVIEW,
-        Status.ESCALATED,
-        Status.APPEALED,
-    ):
+    if status in ACTIVE:
         return _("Nothing for now: we are working on it and will e-mail you.")
     return _("Nothing: this dispute is finished.")

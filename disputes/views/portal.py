@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,32 +20,30 @@ from disputes import selectors, services
 from disputes.advice import ADVICE
 from disputes.claim_types import CLAIM_TYPES
 from disputes.filters import ORDERINGS, DisputeFilterSet
-from evidence.services import attach_evidence
+from disputes.views.common import signed_in_and, submit_form
+from evidence.services import attach_evidence_files
 
 PAGE_SIZE = 20
 SESSION_SELLER = "portal_seller_id"
 
 
-def seller_required(view):
-    """A signed-in portal user acting for one of their sellers (request.seller)."""
+def _acting_seller(request: HttpRequest) -> HttpResponse | None:
+    """Set request.seller to the seller the user acts for, or send them to choose one."""
+    sellers = selectors.list_sellers_for(user=request.user)
+    if not sellers:
+        raise PermissionDenied(_("This account is not linked to a seller account."))
+    chosen = next((s for s in sellers if s.pk == request.session.get(SESSION_SELLER)), None)
+    if chosen is None and len(sellers) == 1:
+        chosen = sellers[0]
+    if chosen is None:
+        return redirect(f"/portal/account/?next={request.get_full_path()}")
+    request.seller = chosen
+    request.sellers = sellers
+    return None
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        sellers = selectors.list_sellers_for(user=request.user)
-        if not sellers:
-            raise PermissionDenied(_("This account is not linked to a seller account."))
-        chosen = next((s for s in sellers if s.pk == request.session.get(SESSION_SELLER)), None)
-        if chosen is None and len(sellers) == 1:
-            chosen = sellers[0]
-        if chosen is None:
-            return redirect(f"/portal/account/?next={request.get_full_path()}")
-        request.seller = chosen
-        request.sellers = sellers
-        return view(request, *args, **kwargs)
 
-    return wrapper
+# A signed-in portal user acting for one of their sellers (request.seller).
+seller_required = signed_in_and(_acting_seller)
 
 
 @require_http_methods(["GET", "POST"])
@@ -211,42 +207,35 @@ def _render_detail(request, reference, *, status=200, **form_overrides):
 
 
 def _post(request, reference, *, form, form_key, call, success):
+    """Validate a form of the case page and call its service; on refusal show the page again."""
     case = _case(request, reference)
-    if form.is_valid():
-        try:
-            with transaction.atomic():  # files and message land together or not at all
-                call(case.dispute, form.cleaned_data)
-        except DomainError as exc:
-            for name, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
-            messages.error(request, exc.message)
-            return _render_detail(request, reference, status=exc.http_status, **{form_key: form})
-        messages.success(request, success)
-        return _to_case(request, reference)
-    messages.error(request, _("Please correct the highlighted fields."))
-    return _render_detail(request, reference, status=400, **{form_key: form})
+    return submit_form(
+        request,
+        form=form,
+        call=lambda cleaned: call(case.dispute, cleaned),
+        success=success,
+        done=lambda: _to_case(request, reference),
+        show_again=lambda form, status: _render_detail(
+            request, reference, status=status, **{form_key: form}
+        ),
+    )
 
 
 @require_POST
 @seller_required
 def reply(request, reference):
-    def call(dispute, data):
-        for upload in data["evidence"]:
-            attach_evidence(
-                dispute=dispute,
-                uploaded_by=request.user,
-                upload=upload,
-                kind=data["evidence_kind"] or "other",
-            )
-        services.post_seller_message(dispute=dispute, by=request.user, body=data["body"])
-
     return _post(
         request,
         reference,
         form=forms.SellerMessageForm(request.POST, request.FILES),
         form_key="message_form",
-        call=call,
+        call=lambda d, c: services.reply_with_evidence(
+            dispute=d,
+            by=request.user,
+            body=c["body"],
+            uploads=c["evidence"],
+            evidence_kind=c["evidence_kind"],
+        ),
         success=_("Your message was sent."),
     )
 
@@ -254,18 +243,14 @@ def reply(request, reference):
 @require_POST
 @seller_required
 def add_evidence(request, reference):
-    def call(dispute, data):
-        for upload in data["evidence"]:
-            attach_evidence(
-                dispute=dispute, uploaded_by=request.user, upload=upload, kind=data["evidence_kind"]
-            )
-
     return _post(
         request,
         reference,
         form=forms.EvidenceForm(request.POST, request.FILES),
         form_key="evidence_form",
-        call=call,
+        call=lambda d, c: attach_evidence_files(
+            dispute=d, uploaded_by=request.user, uploads=c["evidence"], kind=c["evidence_kind"]
+        ),
         success=_("Your files were added."),
     )
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -18,26 +16,28 @@ from core.errors import DomainError, NotFound
 from core.pagination import paginate_keyset
 from disputes import forms, selectors, services
 from disputes import permissions as perms
+from disputes.actions import WORKSPACE_ACTIONS
 from disputes.filters import ORDERINGS, DisputeFilterSet
-from disputes.models import Dispute, ResponseTemplate
-from disputes.responses import render_template
+from disputes.models import Dispute
 from disputes.status import Priority
+from disputes.views.common import signed_in_and, submit_form
+from reimbursements.selectors import get_reimbursement_on
+from reimbursements.services import (
+    approve_reimbursement,
+    reject_reimbursement,
+    revise_reimbursement,
+)
 
 PAGE_SIZE = 25
 
 
-def staff_required(view):
-    """Staff only: anonymous users go to the login page, sellers are refused."""
+def _staff_only(request: HttpRequest) -> None:
+    if not (request.user.is_active and request.user.is_staff):
+        raise PermissionDenied(_("The workspace is for marketplace staff."))
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (request.user.is_active and request.user.is_staff):
-            raise PermissionDenied(_("The workspace is for marketplace staff."))
-        return view(request, *args, **kwargs)
 
-    return wrapper
+# Staff only: anonymous users go to the login page, sellers are refused.
+staff_required = signed_in_and(_staff_only)
 
 
 def _dispute(request: HttpRequest, reference: str) -> Dispute:
@@ -214,42 +214,22 @@ def _render_case(
     except NotFound as exc:
         raise Http404(exc.message) from exc
     dispute = case.dispute
-    proposal = None
-    if dispute.quantity:
-        from reimbursements.selectors import get_active_policy
-        from reimbursements.services import propose_amount
-
-        proposal = propose_amount(
-            dispute=dispute,
-            quantity=dispute.quantity,
-            policy=get_active_policy(claim_type=dispute.claim_type),
-        )
-    initial = {"version": dispute.version}
-    context_forms = {
-        "reply_form": forms.MessageForm(initial=initial, prefix="reply"),
-        "info_form": forms.MessageForm(initial=initial, prefix="info"),
-        "note_form": forms.NoteForm(prefix="note"),
-        "escalate_form": forms.EscalateForm(initial=initial),
-        "resolve_form": forms.ResolveEscalationForm(),
-        "decide_form": forms.DecideForm(initial={**initial, "approved_quantity": dispute.quantity}),
-        "merge_form": forms.MergeForm(),
-        "assign_form": forms.AssignForm(initial=initial),
-        "priority_form": forms.PriorityForm(initial={"priority": dispute.priority}),
-        "restrict_form": forms.ReasonForm(prefix="restrict"),
-        "close_form": forms.ReasonForm(prefix="close"),
+    action_forms = {
+        action.form_key: action.form(initial=action.initial(dispute), prefix=action.prefix)
+        for action in WORKSPACE_ACTIONS.values()
     }
-    context_forms.update(forms_override or {})
+    action_forms.update(forms_override or {})
     return render(
         request,
         "workspace/case_detail.html",
         {
             "case": case,
             "dispute": dispute,
-            "proposal": proposal,
+            "proposal": case.proposal,
             "can_work": perms.can_work(request.user, dispute),
             "open_panel": open_panel,
             "nav": "cases",
-            **context_forms,
+            **action_forms,
         },
         status=status,
     )
@@ -258,166 +238,29 @@ def _render_case(
 # --- actions ----------------------------------------------------------------------------------
 
 
-def _act(request: HttpRequest, reference: str, *, form, form_key: str, call, success: str):
-    """Validate the form, call the service; on refusal show the page again with the input kept."""
+@require_POST
+@staff_required
+def case_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    """Any action of the table (disputes/actions.py): validate its form, call its service."""
+    row = WORKSPACE_ACTIONS[action]
     dispute = _dispute(request, reference)
-    if form.is_valid():
-        try:
-            call(dispute, form.cleaned_data)
-        except DomainError as exc:
-            for name, errors in exc.fields.items():
-                if name in form.fields:
-                    for error in errors:
-                        form.add_error(name, error)
-            messages.error(request, exc.message)
-            return _render_case(
-                request,
-                reference,
-                forms_override={form_key: form},
-                status=exc.http_status,
-                open_panel=form_key,
-            )
-        messages.success(request, success)
-        return redirect("workspace:case", reference=reference)
-    messages.error(request, _("Please correct the highlighted fields."))
-    return _render_case(
-        request, reference, forms_override={form_key: form}, status=400, open_panel=form_key
-    )
 
+    def show_again(form, status: int) -> HttpResponse:
+        return _render_case(
+            request,
+            reference,
+            forms_override={row.form_key: form},
+            status=status,
+            open_panel=row.form_key,
+        )
 
-def _version(data) -> int | None:
-    return data.get("version")
-
-
-@require_POST
-@staff_required
-def reply(request, reference):
-    return _act(
+    return submit_form(
         request,
-        reference,
-        form=forms.MessageForm(request.POST, prefix="reply"),
-        form_key="reply_form",
-        success=_("Reply sent to the seller."),
-        call=lambda d, c: services.reply_to_seller(
-            dispute=d, by=request.user, body=c["body"], expected_version=_version(c)
-        ),
-    )
-
-
-@require_POST
-@staff_required
-def request_info(request, reference):
-    return _act(
-        request,
-        reference,
-        form=forms.MessageForm(request.POST, prefix="info"),
-        form_key="info_form",
-        success=_("Information requested; the SLA clock is paused."),
-        call=lambda d, c: services.request_information(
-            dispute=d, by=request.user, body=c["body"], expected_version=_version(c)
-        ),
-    )
-
-
-@require_POST
-@staff_required
-def add_note(request, reference):
-    return _act(
-        request,
-        reference,
-        form=forms.NoteForm(request.POST, prefix="note"),
-        form_key="note_form",
-        success=_("Internal note added."),
-        call=lambda d, c: services.add_internal_note(dispute=d, by=request.user, body=c["body"]),
-    )
-
-
-@require_POST
-@staff_required
-def escalate(request, reference):
-    return _act(
-        request,
-        reference,
-        form=forms.EscalateForm(request.POST),
-        form_key="escalate_form",
-        success=_("Escalated."),
-        call=lambda d, c: services.escalate_dispute(
-            dispute=d,
-            by=request.user,
-            team=c["team"],
-            reason=c["reason"],
-            expected_version=_version(c),
-        ),
-    )
-
-
-@require_POST
-@staff_required
-def resolve_escalation(request, reference):
-    return _act(
-        request,
-        reference,
-        form=forms.ResolveEscalationForm(request.POST),
-        form_key="resolve_form",
-        success=_("Answer recorded; the case is back in review."),
-        call=lambda d, c: services.resolve_escalation(
-            dispute=d, by=request.user, answer=c["answer"]
-        ),
-    )
-
-
-@require_POST
-@staff_required
-def decide(request, reference):
-    return _act(
-        request,
-        reference,
-        form=forms.DecideForm(request.POST),
-        form_key="decide_form",
-        success=_("Decision recorded and sent to the seller."),
-        call=lambda d, c: services.decide_dispute(
-            dispute=d,
-            by=request.user,
-            outcome=c["outcome"],
-            reason_code=c["reason_code"],
-            approved_quantity=c["approved_quantity"],
-            amount=c["amount"],
-            amount_change_reason=c["amount_change_reason"],
-            explanation=c["explanation"],
-            expected_version=_version(c),
-        ),
-    )
-
-
-@require_POST
-@staff_required
-def merge(request, reference):
-    def call(dispute, cleaned):
-        into = selectors.get_dispute_for(user=request.user, reference=cleaned["into"].strip())
-        services.merge_dispute(dispute=dispute, into=into, by=request.user)
-
-    return _act(
-        request,
-        reference,
-        form=forms.MergeForm(request.POST),
-        form_key="merge_form",
-        success=_("Merged."),
-        call=call,
-    )
-
-
-@require_POST
-@staff_required
-def assign(request, reference):
-    return _act(
-        request,
-        reference,
-        form=forms.AssignForm(request.POST),
-        form_key="assign_form",
-        success=_("Assigned."),
-        call=lambda d, c: services.assign_dispute(
-            dispute=d, assignee=c["assignee"], by=request.user, expected_version=_version(c)
-        ),
+        form=row.form(request.POST, prefix=row.prefix),
+        call=lambda cleaned: row.run(dispute, request.user, cleaned),
+        success=row.success,
+        done=lambda: redirect("workspace:case", reference=reference),
+        show_again=show_again,
     )
 
 
@@ -435,63 +278,14 @@ def take(request, reference):
 
 @require_POST
 @staff_required
-def set_priority(request, reference):
-    return _act(
-        request,
-        reference,
-        form=forms.PriorityForm(request.POST),
-        form_key="priority_form",
-        success=_("Priority changed."),
-        call=lambda d, c: services.change_priority(
-            dispute=d, by=request.user, priority=c["priority"]
-        ),
-    )
-
-
-@require_POST
-@staff_required
-def recommend_restriction(request, reference):
-    return _act(
-        request,
-        reference,
-        form=forms.ReasonForm(request.POST, prefix="restrict"),
-        form_key="restrict_form",
-        success=_("Restriction recommended; a team lead will review it."),
-        call=lambda d, c: services.recommend_restriction(
-            dispute=d, by=request.user, reason=c["reason"]
-        ),
-    )
-
-
-@require_POST
-@staff_required
-def close(request, reference):
-    return _act(
-        request,
-        reference,
-        form=forms.ReasonForm(request.POST, prefix="close"),
-        form_key="close_form",
-        success=_("Closed."),
-        call=lambda d, c: services.close_dispute(dispute=d, by=request.user, reason=c["reason"]),
-    )
-
-
-@require_POST
-@staff_required
 def reimbursement_decision(request, reference, reimbursement_id: int, verdict: str):
-    from reimbursements.models import Reimbursement
-    from reimbursements.services import (
-        approve_reimbursement,
-        reject_reimbursement,
-        revise_reimbursement,
-    )
-
     if verdict not in ("approve", "reject", "revise"):
         raise Http404
     dispute = _dispute(request, reference)
-    reimbursement = Reimbursement.objects.filter(pk=reimbursement_id, dispute=dispute).first()
-    if reimbursement is None:
-        raise Http404
+    try:
+        reimbursement = get_reimbursement_on(dispute=dispute, reimbursement_id=reimbursement_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     try:
         if verdict == "approve":
             approve_reimbursement(reimbursement=reimbursement, by=request.user)
@@ -525,10 +319,10 @@ def reimbursement_decision(request, reference, reimbursement_id: int, verdict: s
 def template_text(request, reference, template_id: int):
     """The template's body with the case's placeholders filled, for the reply box (htmx)."""
     dispute = _dispute(request, reference)
-    template = ResponseTemplate.objects.filter(pk=template_id, is_active=True).first()
-    if template is None:
-        raise Http404
-    return HttpResponse(
-        render_template(template, dispute=dispute, specialist=request.user),
-        content_type="text/plain; charset=utf-8",
-    )
+    try:
+        text = selectors.get_filled_template(
+            template_id=template_id, dispute=dispute, specialist=request.user
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

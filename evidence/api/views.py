@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_permissions import CanImportRecords
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from evidence.choices import RecordKind
 from evidence.services import import_records
 
@@ -55,8 +55,6 @@ class RecordImportView(APIView):
     )
     def post(self, request, kind: str):
         if kind not in RecordKind.values:
-            from core.errors import NotFound
-
             raise NotFound(f"Unknown record kind {kind!r}.", code="unknown_kind")
         rows = self._rows(request)
         result = import_records(kind=kind, rows=rows, imported_by=request.user)

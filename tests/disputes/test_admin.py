@@ -10,8 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from disputes import services
-from disputes.models import CaseEvent, Dispute
-from disputes.sla_models import BusinessCalendar, Holiday
+from disputes.models import BusinessCalendar, CaseEvent, Dispute, Holiday
 from disputes.status import Status
 from reimbursements.models import Reimbursement, ReimbursementPolicy
 from tests.factories import SkuFactory, StaffFactory, in_status

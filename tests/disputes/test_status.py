@@ -8,8 +8,8 @@ import pytest
 from django.db.models import F
 
 from core.errors import Conflict, TransitionNotAllowed
+from disputes.case import move_status
 from disputes.models import CaseEvent, Dispute
-from disputes.services import move_status
 from disputes.status import ALLOWED, Status
 from tests.factories import DisputeFactory
 

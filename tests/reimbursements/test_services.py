@@ -13,13 +13,11 @@ from disputes.models import CaseEvent
 from disputes.status import Status
 from evidence.models import CustomerReturn
 from reimbursements.models import Reimbursement
-from reimbursements.selectors import get_active_policy
+from reimbursements.selectors import get_active_policy, propose_amount, unit_value_for
 from reimbursements.services import (
     approve_reimbursement,
-    propose_amount,
     reject_reimbursement,
     revise_reimbursement,
-    unit_value_for,
 )
 from tests.factories import SellerFactory, SkuFactory, in_status
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from disputes.business_time import (
+from core.business_time import (
     Calendar,
     NoWorkingTime,
     add_business_time,

@@ -1,4 +1,4 @@
-"""The SLA sweep and the other periodic catch-up work: each touches only rows that are due.
+"""The SLA sweep and the seller reminders: each touches only rows that are due.
 
 Warnings and breaches are recorded exactly once per deadline: the timer row is locked
 (SKIP LOCKED on PostgreSQL, so two sweeps share the work) and its warned_at/breached_at is set
@@ -7,15 +7,17 @@ in the same transaction as the CaseEvent.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from disputes.models import CaseEvent, Dispute, Escalation, Notification
-from disputes.sla_models import SlaPolicy, SlaTimer
+from core.errors import Conflict
+from disputes.case import move_status, record_event, record_events, touch
+from disputes.models import CaseEvent, Dispute, Escalation, SlaPolicy, SlaTimer
+from disputes.notifications import queue_notification, queue_staff_notification
 from disputes.status import ACTIVE, Priority, Status
 
 BATCH = 200
@@ -49,19 +51,6 @@ def _team_leads():
     )
 
 
-def _staff_notification(dispute: Dispute, *, kind: str, key: str, user) -> None:
-    from disputes.tasks import send_notification_task
-
-    if not user or not user.email:
-        return
-    notification, created = Notification.objects.get_or_create(
-        key=key,
-        defaults={"dispute": dispute, "kind": kind, "recipient": user.email, "language": "en"},
-    )
-    if created:
-        transaction.on_commit(lambda: send_notification_task.delay(notification.pk), robust=True)
-
-
 def sweep_sla(*, now: datetime | None = None, batch: int = BATCH) -> dict[str, int]:
     """Record due warnings and breaches; returns how many of each.
 
@@ -90,13 +79,13 @@ def sweep_sla(*, now: datetime | None = None, batch: int = BATCH) -> dict[str, i
                 timer.warned_at = now
                 counts["warned"] += 1
                 events.append(
-                    CaseEvent(
-                        dispute=dispute,
-                        kind=CaseEvent.Kind.SLA_WARNING,
-                        data={"deadline": timer.kind, "due_at": timer.due_at.isoformat()},
+                    (
+                        dispute,
+                        CaseEvent.Kind.SLA_WARNING,
+                        {"deadline": timer.kind, "due_at": timer.due_at.isoformat()},
                     )
                 )
-                _staff_notification(
+                queue_staff_notification(
                     dispute,
                     kind="sla_warning",
                     user=dispute.assignee,
@@ -113,7 +102,7 @@ def sweep_sla(*, now: datetime | None = None, batch: int = BATCH) -> dict[str, i
                 )
             timer.schedule_next_check()
             changed.append(timer)
-        CaseEvent.objects.bulk_create(events)
+        record_events(events)
         # One statement for the common case (warned, not yet due), one per rarer change.
         SlaTimer.objects.filter(pk__in=warned).update(warned_at=now, next_check_at=F("due_at"))
         SlaTimer.objects.filter(pk__in=idle).update(next_check_at=None)
@@ -124,12 +113,10 @@ def sweep_sla(*, now: datetime | None = None, batch: int = BATCH) -> dict[str, i
 
 def _breach(dispute: Dispute, timer: SlaTimer, *, now: datetime) -> None:
     """Record the breach, raise the priority and, by policy, escalate to the team lead."""
-    from core.errors import Conflict
-    from disputes.services import move_status, touch
-
-    CaseEvent.objects.create(
-        dispute=dispute,
+    record_event(
+        dispute,
         kind=CaseEvent.Kind.SLA_BREACHED,
+        actor=None,
         data={
             "deadline": timer.kind,
             "due_at": timer.due_at.isoformat(),
@@ -174,14 +161,14 @@ def _breach(dispute: Dispute, timer: SlaTimer, *, now: datetime) -> None:
                 )
     except Conflict:
         pass  # someone acted on the case this very moment; the breach itself is recorded
-    _staff_notification(
+    queue_staff_notification(
         dispute,
         kind="sla_breached",
         user=dispute.assignee,
         key=f"sla_breached:{timer.pk}:{timer.started_at:%s}:assignee",
     )
     for lead in _team_leads():
-        _staff_notification(
+        queue_staff_notification(
             dispute,
             kind="sla_breached",
             user=lead,
@@ -191,8 +178,6 @@ def _breach(dispute: Dispute, timer: SlaTimer, *, now: datetime) -> None:
 
 def remind_sellers(*, now: datetime | None = None, batch: int = BATCH) -> int:
     """Halfway to the seller's deadline: one reminder per request for information."""
-    from disputes.notifications import queue_notification
-
     now = now or timezone.now()
     reminded = 0
     with transaction.atomic():
@@ -200,41 +185,23 @@ def remind_sellers(*, now: datetime | None = None, batch: int = BATCH) -> int:
             status=Status.AWAITING_SELLER, seller_reminder_at__lte=now
         ).select_related("seller")
         for dispute in _lock_due(due.order_by("seller_reminder_at"), batch=batch):
-            Dispute.objects.filter(pk=dispute.pk).update(seller_reminder_at=None)
+            try:
+                touch(
+                    dispute,
+                    kind=CaseEvent.Kind.SELLER_REMINDED,
+                    by=None,
+                    data={"due": dispute.seller_response_due_at.isoformat()},
+                    seller_reminder_at=None,
+                )
+            except Conflict:
+                continue  # the seller answered this very moment: no reminder needed
             queue_notification(
                 dispute,
                 kind="reminder",
                 key=f"reminder:{dispute.pk}:{dispute.seller_response_due_at:%s}",
             )
-            CaseEvent.objects.create(
-                dispute=dispute,
-                kind=CaseEvent.Kind.SELLER_REMINDED,
-                data={"due": dispute.seller_response_due_at.isoformat()},
-            )
             reminded += 1
     return reminded
 
 
-def catch_up(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=2)) -> dict:
-    """Re-enqueue work whose message was lost: intake not done, e-mails not sent."""
-    from disputes.tasks import complete_intake_task, send_notification_task
-
-    now = now or timezone.now()
-    stuck = list(
-        Dispute.objects.filter(status=Status.SUBMITTED, created_at__lte=now - grace).values_list(
-            "pk", flat=True
-        )[:BATCH]
-    )
-    unsent = list(
-        Notification.objects.filter(sent_at__isnull=True, created_at__lte=now - grace).values_list(
-            "pk", flat=True
-        )[:BATCH]
-    )
-    for pk in stuck:
-        complete_intake_task.delay(pk)
-    for pk in unsent:
-        send_notification_task.delay(pk)
-    return {"intake": len(stuck), "notifications": len(unsent)}
-
-
-__all__ = ["catch_up", "remind_sellers", "sweep_sla"]
+__all__ = ["remind_sellers", "sweep_sla"]

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from core.errors import InvalidInput
 from disputes.claim_types import CLAIM_FIELDS, CLAIM_TYPES
 from disputes.models import Dispute
+from evidence.models import CustomerReturn, ShipmentLine
+from reimbursements.selectors import get_active_policy
 from sellers.models import Seller, Sku
 
 MAX_QUANTITY = 100_000
@@ -80,9 +82,6 @@ def validate_claim(*, seller: Seller, claim_type: str, fields: Mapping[str, Any]
 
 def filing_window_errors(*, seller: Seller, claim_type: str, cleaned: dict) -> dict:
     """Say before submitting when a claim is too late, or (returns) not yet eligible."""
-    from evidence.models import CustomerReturn, ShipmentLine
-    from reimbursements.selectors import get_active_policy
-
     policy = get_active_policy(claim_type=claim_type)
     today = timezone.localdate()
     window = policy.filing_window_days

@@ -1,4 +1,4 @@
-"""The case: disputes, their messages and timeline, queues, escalations and decisions."""
+"""The case itself: the dispute, its reference numbers, escalations and decisions."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 from core.money import CURRENCY_CHOICES
 from disputes.claim_types import ClaimTypeCode, DefectKind
+from disputes.models.queue import Queue
 from disputes.status import (
     ACTIVE,
+    TERMINAL,
     Channel,
     EscalationTeam,
     Outcome,
@@ -24,25 +26,6 @@ from disputes.status import (
     Status,
 )
 from sellers.models import Language, Seller
-
-
-class Queue(TimeStampedModel):
-    """A work queue specialists pull cases from; claim types route to one by default."""
-
-    slug = models.SlugField(_("slug"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    description = models.CharField(_("description"), max_length=300, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="work_queues"
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("queue")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ReferenceSequence(models.Model):
@@ -254,108 +237,7 @@ class Dispute(TimeStampedModel):
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in (Status.CLOSED, Status.WITHDRAWN, Status.MERGED)
-
-
-class Message(models.Model):
-    """A message on a case: a public reply either side sees, or a staff-only internal note."""
-
-    class Side(models.TextChoices):
-        SELLER = "seller", _("Seller")
-        STAFF = "staff", _("Staff")
-        SYSTEM = "system", _("Arbiter")
-
-    class Visibility(models.TextChoices):
-        PUBLIC = "public", _("Reply")
-        INTERNAL = "internal", _("Internal note")
-
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    side = models.CharField(max_length=8, choices=Side.choices)
-    visibility = models.CharField(
-        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
-    )
-    body = models.TextField(_("message"))
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["dispute", "created_at"], name="message_dispute_created")]
-        constraints = [
-            models.CheckConstraint(
-                condition=~(Q(side="seller") & Q(visibility="internal")),
-                name="message_seller_never_internal",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.dispute_id}: {self.body[:40]}"
-
-
-class CaseEvent(models.Model):
-    """One line of a case's timeline and audit trail: who did what, when, before and after.
-
-    Append-only: rows are never updated or deleted through the ORM.
-    """
-
-    class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("Dispute submitted")
-        CHECKS_COMPLETED = "checks_completed", _("Intake checks completed")
-        STATUS_CHANGED = "status_changed", _("Status changed")
-        ASSIGNED = "assigned", _("Assigned")
-        REASSIGNED = "reassigned", _("Reassigned")
-        REPLIED = "replied", _("Reply sent to the seller")
-        NOTE_ADDED = "note_added", _("Internal note added")
-        INFO_REQUESTED = "info_requested", _("Information requested from the seller")
-        SELLER_RESPONDED = "seller_responded", _("Seller responded")
-        SELLER_MESSAGE = "seller_message", _("Seller wrote a message")
-        ESCALATED = "escalated", _("Escalated to a peer team")
-        ESCALATION_RESOLVED = "escalation_resolved", _("Peer team answered")
-        DECIDED = "decided", _("Decided")
-        APPEALED = "appealed", _("Appealed")
-        CLOSED = "closed", _("Closed")
-        WITHDRAWN = "withdrawn", _("Withdrawn by the seller")
-        MERGED = "merged", _("Merged into another dispute")
-        MERGE_RECEIVED = "merge_received", _("Another dispute was merged into this one")
-        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
-        EVIDENCE_ADDED = "evidence_added", _("Evidence added")
-        REIMBURSEMENT_PROPOSED = "reimbursement_proposed", _("Reimbursement proposed")
-        REIMBURSEMENT_APPROVED = "reimbursement_approved", _("Reimbursement approved")
-        REIMBURSEMENT_REJECTED = "reimbursement_rejected", _("Reimbursement rejected")
-        REIMBURSEMENT_REVISED = "reimbursement_revised", _("Reimbursement revised")
-        NOTIFICATION_SENT = "notification_sent", _("E-mail sent to the seller")
-        SLA_WARNING = "sla_warning", _("SLA deadline approaching")
-        SLA_BREACHED = "sla_breached", _("SLA deadline breached")
-        SELLER_REMINDED = "seller_reminded", _("Seller reminded of the deadline")
-        RESTRICTION_RECOMMENDED = "restriction_recommended", _("Account restriction recommended")
-
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
-    # What changed: {"before": {...}, "after": {...}} and any details worth keeping.
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["dispute", "created_at"], name="event_dispute_created")]
-
-    def __str__(self) -> str:
-        return f"{self.dispute_id} {self.kind}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Case events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Case events are append-only")
+        return self.status in TERMINAL
 
 
 class Escalation(models.Model):
@@ -418,137 +300,3 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute_id} {self.outcome}"
-
-
-class Notification(models.Model):
-    """An e-mail to the seller; the unique key makes "sent" happen once whatever retries."""
-
-    class Kind(models.TextChoices):
-        RECEIVED = "received", _("Dispute received")
-        INFO_NEEDED = "info_needed", _("Information needed")
-        REPLY = "reply", _("Reply")
-        DECIDED = "decided", _("Decision")
-        REIMBURSED = "reimbursed", _("Reimbursement")
-        REMINDER = "reminder", _("Reminder")
-        CLOSED = "closed", _("Closed")
-        SLA_WARNING = "sla_warning", _("SLA warning (staff)")
-        SLA_BREACHED = "sla_breached", _("SLA breach (staff)")
-
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    key = models.CharField(max_length=120, unique=True)
-    recipient = models.EmailField()
-    language = models.CharField(max_length=7, choices=Language.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(
-                fields=["created_at"], name="notification_unsent", condition=Q(sent_at__isnull=True)
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.key
-
-
-class StaffProfile(models.Model):
-    """What a staff member works: the languages they answer in (queues are Queue.members)."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
-    )
-    languages = models.JSONField(
-        default=list, blank=True, help_text=_("Language codes (en, zh-hans, ja); empty: all.")
-    )
-
-    def __str__(self) -> str:
-        return f"{self.user} ({', '.join(self.languages) or 'all languages'})"
-
-
-class SavedView(models.Model):
-    """A named, bookmarked case-list filter of one staff member."""
-
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
-    )
-    name = models.CharField(_("name"), max_length=80)
-    query = models.CharField(_("filters"), max_length=1000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_unique_name")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ResponseTemplate(TimeStampedModel):
-    """A reply a specialist starts from; one row per template code and language."""
-
-    code = models.SlugField(
-        _("code"), max_length=60, help_text=_("The same code groups one template's translations.")
-    )
-    language = models.CharField(
-        _("language"), max_length=7, choices=Language.choices, default=Language.EN
-    )
-    name = models.CharField(_("name"), max_length=120)
-    claim_types = models.JSONField(
-        _("claim types"),
-        default=list,
-        blank=True,
-        help_text=_("Claim type codes it fits; empty: every type."),
-    )
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
-    body = models.TextField(
-        _("body"),
-        help_text=_(
-            "Placeholders: {reference} {seller_name} {claim_type} {sku} {quantity} "
-            "{order_id} {shipment_id} {tracking_id} {response_due} {specialist}"
-        ),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["name", "language"]
-        verbose_name = _("response template")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["code", "language"], name="template_unique_code_language"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} [{self.language}]"
-
-
-from disputes.sla_models import (  # noqa: E402 - the SLA models live in their own module
-    BusinessCalendar,
-    Holiday,
-    SlaPolicy,
-    SlaTimer,
-    WorkingHours,
-)
-
-__all__ = [
-    "BusinessCalendar",
-    "CaseEvent",
-    "Decision",
-    "Dispute",
-    "Escalation",
-    "Holiday",
-    "Message",
-    "Notification",
-    "Queue",
-    "ReferenceSequence",
-    "ResponseTemplate",
-    "SavedView",
-    "SlaPolicy",
-    "SlaTimer",
-    "StaffProfile",
-    "WorkingHours",
-]

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
 
-from disputes.business_time import add_business_time, business_seconds_between
-from disputes.sla_models import SlaPolicy, SlaTimer
+from core.business_time import add_business_time, business_seconds_between
+from disputes.models import SlaPolicy, SlaTimer
 
 Kind = SlaTimer.Kind
 
@@ -162,8 +163,6 @@ def restart_resolution(dispute, *, now: datetime) -> dict:
 
 def stop(dispute, *, now: datetime | None = None) -> dict:
     """Decided or finished: no clock runs any more."""
-    from django.utils import timezone
-
     SlaTimer.objects.filter(dispute=dispute, stopped_at__isnull=True, met_at__isnull=True).update(
         stopped_at=now or timezone.now(), next_check_at=None
     )

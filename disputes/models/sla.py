@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.business_time import Calendar
 from disputes.status import Priority
 
 WEEKDAYS = [
@@ -45,10 +46,8 @@ class BusinessCalendar(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.time_zone})"
 
-    def as_calendar(self):
+    def as_calendar(self) -> Calendar:
         """The plain Calendar the arithmetic works on (uses prefetched hours and holidays)."""
-        from disputes.business_time import Calendar
-
         hours: dict[int, list] = {}
         for row in self.hours.all():
             hours.setdefault(row.weekday, []).append((row.start, row.end))

@@ -1,0 +1,146 @@
+"""The lowest writes of a case: lock, compare-and-set, status moves and the timeline.
+
+The only module that writes `CaseEvent` rows, `Dispute.status` and `Dispute.version`. Services,
+the SLA sweep, notifications, evidence and reimbursements all change a case through it, so every
+status change is checked against the transition table, bumps the version and is in the timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, TransitionNotAllowed
+from disputes.models import CaseEvent, Dispute, ReferenceSequence
+from disputes.status import ALLOWED, IN_PLACE, Status
+
+User = AbstractBaseUser
+
+
+def next_reference(*, year: int) -> str:
+    """Hand out the next DSP-YYYY-NNNNNN; the row lock gives concurrent filings distinct ones."""
+    ReferenceSequence.objects.get_or_create(year=year)
+    ReferenceSequence.objects.filter(year=year).update(last_value=F("last_value") + 1)
+    value = ReferenceSequence.objects.filter(year=year).values_list("last_value", flat=True).get()
+    return f"DSP-{year}-{value:06d}"
+
+
+def record_event(
+    dispute: Dispute,
+    *,
+    kind: str,
+    actor: User | None,
+    from_status: str = "",
+    to_status: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> CaseEvent:
+    """Append one line to the case's timeline."""
+    return CaseEvent.objects.create(
+        dispute=dispute,
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        data=dict(data or {}),
+    )
+
+
+def record_events(events: Iterable[tuple[Dispute, str, Mapping[str, Any]]]) -> None:
+    """Append many system lines at once (dispute, kind, data): one insert for a sweep's batch."""
+    CaseEvent.objects.bulk_create(
+        CaseEvent(dispute=dispute, kind=kind, data=dict(data)) for dispute, kind, data in events
+    )
+
+
+def lock_dispute(dispute: Dispute, *, expected_version: int | None = None) -> Dispute:
+    """Reload the dispute under a row lock; refuse if the caller acted on a stale copy."""
+    dispute.refresh_from_db(from_queryset=Dispute.objects.select_for_update())
+    if expected_version is not None and dispute.version != expected_version:
+        raise Conflict(
+            _(
+                "Someone else changed this dispute while you were looking at it. "
+                "Reload it to see what changed, then try again."
+            ),
+            code="stale",
+        )
+    return dispute
+
+
+def _compare_and_set(dispute: Dispute, *, current: str, **fields: Any) -> None:
+    now = timezone.now()
+    updates = {"version": F("version") + 1, "updated_at": now, "last_activity_at": now, **fields}
+    rows = Dispute.objects.filter(pk=dispute.pk, status=current, version=dispute.version).update(
+        **updates
+    )
+    if rows == 0:
+        raise Conflict(
+            _("Someone else changed this dispute a moment ago. Reload it and try again."),
+            code="conflict",
+        )
+    for name, value in fields.items():
+        setattr(dispute, name, value)
+    dispute.version += 1
+    dispute.updated_at = dispute.last_activity_at = now
+
+
+def _refuse(action: str, dispute: Dispute) -> TransitionNotAllowed:
+    return TransitionNotAllowed(
+        _("%(action)s is not possible while the dispute is “%(status)s”.")
+        % {"action": action, "status": dispute.status_enum.label},
+        code="transition_not_allowed",
+    )
+
+
+def require_move(dispute: Dispute, *, to: Status, action: str) -> None:
+    """Refuse a move the transition table does not allow, before any work is done for it."""
+    if to not in ALLOWED[Status(dispute.status)]:
+        raise _refuse(action, dispute)
+
+
+def require_status(
+    dispute: Dispute, *, step: str, action: str = "", message: str = "", code: str = ""
+) -> None:
+    """Refuse a change that keeps the status (IN_PLACE) in a status that does not allow it.
+
+    The refusal says "<action> is not possible while …" unless a message of its own is given.
+    """
+    if dispute.status in IN_PLACE[step]:
+        return
+    if message:
+        raise TransitionNotAllowed(message, code=code or "transition_not_allowed")
+    raise _refuse(action, dispute)
+
+
+def move_status(
+    dispute: Dispute,
+    *,
+    to: Status,
+    by: User | None,
+    action: str,
+    kind: str = CaseEvent.Kind.STATUS_CHANGED,
+    data: Mapping[str, Any] | None = None,
+    **fields: Any,
+) -> CaseEvent:
+    """The only way a status changes: refuse pairs not in ALLOWED, compare-and-set, log it."""
+    current = Status(dispute.status)
+    require_move(dispute, to=to, action=action)
+    _compare_and_set(dispute, current=current, status=to, **fields)
+    return record_event(dispute, kind=kind, actor=by, from_status=current, to_status=to, data=data)
+
+
+def touch(
+    dispute: Dispute,
+    *,
+    kind: str,
+    by: User | None,
+    data: Mapping[str, Any] | None = None,
+    **fields: Any,
+) -> CaseEvent:
+    """A change that keeps the status (a reply, a reassignment) still bumps the version."""
+    _compare_and_set(dispute, current=dispute.status, **fields)
+    return record_event(dispute, kind=kind, actor=by, data=data)

@@ -1,0 +1,194 @@
+"""Reads of cases for staff and sellers, scoped to the user, in a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from core.errors import InvalidInput, NotFound
+from disputes import permissions as perms
+from disputes.models import CaseEvent, Dispute, Message, amount_sort, sla_due
+from disputes.selectors.templates import list_templates_for
+from disputes.status import ACTIVE, FINISHED, Status
+from evidence.models import EvidenceFile
+from evidence.selectors import list_matching_records
+from reimbursements.selectors import get_policy_proposal
+from sellers.models import Seller
+
+
+def _visible_to(user) -> QuerySet[Dispute]:
+    disputes = Dispute.objects.all()
+    if perms.is_staff_user(user) and user.has_perm("disputes.view_dispute"):
+        return disputes
+    return disputes.filter(seller_id__in=perms.seller_ids_for(user))
+
+
+# What a row of the workspace list shows: loading whole cases (and their assignee's password
+# hash) costs more than the query itself.
+LIST_ROW_FIELDS = (
+    "reference",
+    "claim_type",
+    "status",
+    "priority",
+    "language",
+    "amount",
+    "currency",
+    "created_at",
+    "sla_next_deadline_at",
+    "seller__name",
+    "seller__seller_id",
+    "seller__marketplace",
+    "queue__name",
+    "assignee__username",
+)
+
+
+def list_case_rows_for(*, user) -> QuerySet[Dispute]:
+    """The workspace list: the same cases as list_disputes_for, loading only the columns shown."""
+    return list_disputes_for(user=user).only(*LIST_ROW_FIELDS)
+
+
+def list_disputes_for(*, user) -> QuerySet[Dispute]:
+    """The disputes a user may see, with what a list row shows, sortable by the list's keys."""
+    return (
+        _visible_to(user)
+        .select_related("seller", "queue", "assignee")
+        .annotate(
+            sla_due=sla_due(),
+            amount_sort=amount_sort(),
+        )
+    )
+
+
+def get_dispute_for(*, user, reference: str, prefetch: tuple = ()) -> Dispute:
+    """One dispute by reference; a dispute the user may not see does not exist (404)."""
+    dispute = (
+        _visible_to(user)
+        .select_related("seller", "queue", "assignee", "decided_by", "merged_into", "created_by")
+        .prefetch_related(*prefetch)
+        .filter(reference=reference)
+        .first()
+    )
+    if dispute is None:
+        raise NotFound("No dispute with this reference.", code="dispute_not_found")
+    return dispute
+
+
+@dataclass
+class CasePage:
+    """Everything the workspace case page shows, fetched in a fixed number of queries."""
+
+    dispute: Dispute
+    messages: list[Message]
+    events: list[CaseEvent]
+    evidence: list
+    escalations: list
+    decisions: list
+    reimbursements: list
+    seller_summary: dict
+    seller_open_cases: list[Dispute]
+    records: dict[str, list] = field(default_factory=dict)
+    templates: list = field(default_factory=list)
+    # What the active policy pays for all the claimed units (None without units or a value).
+    proposal: Decimal | None = None
+
+    @property
+    def has_records(self) -> bool:
+        return any(self.records.values())
+
+
+def get_case_page(*, user, reference: str) -> CasePage:
+    """Everything the workspace case page shows, in a fixed number of queries."""
+    dispute = get_dispute_for(
+        user=user,
+        reference=reference,
+        prefetch=(
+            Prefetch("messages", queryset=Message.objects.select_related("author")),
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+            "evidence__uploaded_by",
+            "escalations__requested_by",
+            "decisions__decided_by",
+            "reimbursements__approver",
+            "reimbursements__maker",
+        ),
+    )
+    seller_disputes = Dispute.objects.filter(seller_id=dispute.seller_id)
+    # Counting a column of dispute_seller_history (never null) keeps it an index-only scan,
+    # even for a seller with a hundred thousand cases.
+    summary = seller_disputes.aggregate(
+        total=Count("status"),
+        open=Count(
+            "status",
+            filter=~Q(status__in=FINISHED),
+        ),
+        approved=Count("status", filter=Q(outcome="approved")),
+        partially_approved=Count("status", filter=Q(outcome="partially_approved")),
+        denied=Count("status", filter=Q(outcome="denied")),
+    )
+    open_cases = list(
+        seller_disputes.exclude(pk=dispute.pk)
+        .filter(status__in=[*ACTIVE, Status.AWAITING_SELLER])
+        .only("reference", "status", "claim_type", "created_at")
+        .order_by("-created_at")[:8]
+    )
+    return CasePage(
+        dispute=dispute,
+        messages=list(dispute.messages.all()),
+        events=list(dispute.events.all()),
+        evidence=list(dispute.evidence.all()),
+        escalations=list(dispute.escalations.all()),
+        decisions=list(dispute.decisions.all()),
+        reimbursements=list(dispute.reimbursements.all()),
+        seller_summary=summary,
+        seller_open_cases=open_cases,
+        records=list_matching_records(dispute=dispute),
+        templates=list_templates_for(dispute=dispute),
+        proposal=get_policy_proposal(dispute=dispute),
+    )
+
+
+def list_messages_for(*, user, dispute: Dispute) -> QuerySet[Message]:
+    """A case's messages; internal notes only for staff."""
+    messages = Message.objects.filter(dispute=dispute).select_related("author")
+    if not user.is_staff:
+        messages = messages.filter(visibility=Message.Visibility.PUBLIC)
+    return messages
+
+
+def list_evidence_for(*, dispute: Dispute) -> QuerySet[EvidenceFile]:
+    return EvidenceFile.objects.filter(dispute=dispute).select_related("uploaded_by")
+
+
+def get_evidence_file_for(*, user, evidence_id: int) -> EvidenceFile:
+    """One evidence file of a dispute the user may see; any other does not exist (404)."""
+    evidence = (
+        EvidenceFile.objects.filter(pk=evidence_id, dispute__in=_visible_to(user))
+        .select_related("dispute")
+        .first()
+    )
+    if evidence is None:
+        raise NotFound("No such evidence file.", code="evidence_not_found")
+    return evidence
+
+
+def list_events_for(*, dispute: Dispute) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(dispute=dispute).select_related("actor")
+
+
+def get_user_by_username(*, username: str, field: str):
+    """A user named in a request (e.g. the assignee); an unknown name is bad input."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise InvalidInput("No user with this username.", fields={field: ["Unknown user."]})
+    return user
+
+
+def list_sellers_with_dispute_counts() -> QuerySet[Seller]:
+    """Every seller with how many disputes it filed and how many are still open."""
+    return Seller.objects.annotate(
+        total_disputes=Count("disputes"),
+        open_disputes=Count("disputes", filter=~Q(disputes__status__in=FINISHED)),
+    ).order_by("name")

@@ -1,0 +1,185 @@
+"""Deciding a case (with the reimbursement it grants) and the seller's one appeal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidInput, TransitionNotAllowed, require
+from core.money import quantize
+from disputes import permissions as perms
+from disputes import sla
+from disputes.case import lock_dispute, move_status
+from disputes.models import CaseEvent, Decision, Dispute, Message
+from disputes.notifications import queue_notification
+from disputes.services.messaging import add_message, clean_text
+from disputes.status import Outcome, Priority, ReasonCode, Status
+from reimbursements.selectors import get_active_policy, payout_rate, propose_amount
+from reimbursements.services import create_reimbursement
+
+User = AbstractBaseUser
+
+
+def _decision_errors(
+    *, dispute: Dispute, outcome: str, reason_code: str, approved_quantity, amount
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = [_("Choose approved, partially approved or denied.")]
+    if reason_code not in ReasonCode.values:
+        errors["reason_code"] = [_("Choose a reason code.")]
+    if approved_quantity is not None and approved_quantity < 0:
+        errors["approved_quantity"] = [_("The quantity cannot be negative.")]
+    if amount is not None and Decimal(amount) < 0:
+        errors["amount"] = [_("The amount cannot be negative.")]
+    if outcome == Outcome.DENIED and (amount or approved_quantity):
+        errors["outcome"] = [_("A denied dispute pays nothing: clear the quantity and amount.")]
+    if dispute.quantity and approved_quantity and approved_quantity > dispute.quantity:
+        errors["approved_quantity"] = [
+            _("The seller claimed %(n)s units; you cannot approve more.") % {"n": dispute.quantity}
+        ]
+    return errors
+
+
+@transaction.atomic
+def decide_dispute(
+    *,
+    dispute: Dispute,
+    by: User,
+    outcome: str,
+    reason_code: str,
+    approved_quantity: int | None = None,
+    amount: Decimal | None = None,
+    explanation: str = "",
+    amount_change_reason: str = "",
+    expected_version: int | None = None,
+) -> Decision:
+    """Decide; an approval with an amount proposes a reimbursement (maker-checker above limit).
+
+    The amount defaults to the policy's proposal; a different amount needs a reason.
+    """
+    lock_dispute(dispute, expected_version=expected_version)
+    require(
+        perms.can_work(by, dispute), _("Only the case's assignee or a team lead can decide it.")
+    )
+    require(
+        not perms.decided_before(by, dispute),
+        _("An appeal must be decided by someone other than the specialist who decided it."),
+        code="appeal_needs_new_reviewer",
+    )
+    errors = _decision_errors(
+        dispute=dispute,
+        outcome=outcome,
+        reason_code=reason_code,
+        approved_quantity=approved_quantity,
+        amount=amount,
+    )
+    if errors:
+        raise InvalidInput(_("The decision is not complete: see the fields."), fields=errors)
+
+    policy = get_active_policy(claim_type=dispute.claim_type)
+    proposed = None
+    if outcome != Outcome.DENIED and approved_quantity:
+        proposed = propose_amount(dispute=dispute, quantity=approved_quantity, policy=policy)
+    if amount is None:
+        amount = proposed
+    else:
+        amount = quantize(Decimal(amount), dispute.currency)
+        if proposed is not None and amount != proposed and not amount_change_reason.strip():
+            raise InvalidInput(
+                _(
+                    "The policy proposes %(amount)s %(currency)s; say why you pay a different "
+                    "amount."
+                )
+                % {"amount": proposed, "currency": dispute.currency},
+                fields={"amount_change_reason": [_("Required when you change the amount.")]},
+            )
+    now = timezone.now()
+    on_appeal = dispute.appeal_count > 0
+    move_status(
+        dispute,
+        to=Status.DECIDED,
+        by=by,
+        action=_("Deciding"),
+        kind=CaseEvent.Kind.DECIDED,
+        data={
+            "outcome": outcome,
+            "reason_code": reason_code,
+            "on_appeal": on_appeal,
+            "amount": str(amount) if amount is not None else None,
+            "approved_quantity": approved_quantity,
+            "policy_version": policy.version,
+            "proposed_amount": str(proposed) if proposed is not None else None,
+            "payout_rate": str(payout_rate(dispute=dispute, policy=policy)),
+            "amount_change_reason": amount_change_reason.strip(),
+        },
+        outcome=outcome,
+        reason_code=reason_code,
+        approved_quantity=approved_quantity,
+        decided_by=by,
+        decided_at=now,
+        appeal_deadline_at=None if on_appeal else now + timedelta(days=policy.appeal_window_days),
+        **sla.stop(dispute),
+    )
+    decision = Decision.objects.create(
+        dispute=dispute,
+        outcome=outcome,
+        reason_code=reason_code,
+        approved_quantity=approved_quantity,
+        amount=amount,
+        currency=dispute.currency,
+        explanation=explanation.strip(),
+        policy_version=policy.version,
+        on_appeal=on_appeal,
+        decided_by=by,
+    )
+    if outcome != Outcome.DENIED and amount:
+        create_reimbursement(decision=decision, maker=by, policy=policy)
+    queue_notification(dispute, kind="decided", key=f"decided:{decision.pk}")
+    return decision
+
+
+@transaction.atomic
+def appeal_dispute(
+    *, dispute: Dispute, by: User, reason: str, now: datetime | None = None
+) -> Dispute:
+    """The seller's one appeal, within the window; it goes back to the queue at higher priority."""
+    lock_dispute(dispute)
+    require(perms.can_act_as_seller(by, dispute), _("You cannot appeal this dispute."))
+    now = now or timezone.now()
+    if dispute.status == Status.DECIDED and dispute.appeal_count > 0:
+        raise TransitionNotAllowed(
+            _("This dispute was already appealed once; the decision on appeal is final."),
+            code="appeal_used",
+        )
+    if (
+        dispute.status == Status.DECIDED
+        and dispute.appeal_deadline_at
+        and now > dispute.appeal_deadline_at
+    ):
+        raise TransitionNotAllowed(
+            _("The appeal window ended on %(date)s.")
+            % {"date": dispute.appeal_deadline_at.date().isoformat()},
+            code="appeal_window_closed",
+        )
+    text = clean_text(reason, field="reason", label=_("The reason for your appeal"))
+    clocks = sla.restart_resolution(dispute, now=now)
+    move_status(
+        dispute,
+        to=Status.APPEALED,
+        by=by,
+        action=_("Appealing"),
+        kind=CaseEvent.Kind.APPEALED,
+        data={"reason": text},
+        appeal_count=dispute.appeal_count + 1,
+        assignee=None,
+        priority=min(dispute.priority + 1, Priority.URGENT),
+        **clocks,
+    )
+    add_message(dispute, by=by, body=text, side=Message.Side.SELLER)
+    return dispute

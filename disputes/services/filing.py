@@ -1,0 +1,192 @@
+"""Filing a dispute (with or without evidence files) and correcting a filed claim's details."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidInput, require
+from disputes import permissions as perms
+from disputes.background import complete_intake_after_commit
+from disputes.case import lock_dispute, next_reference, record_event, touch
+from disputes.claim_types import CLAIM_TYPES
+from disputes.models import CaseEvent, Dispute
+from disputes.notifications import queue_notification
+from disputes.services.claims import validate_claim
+from disputes.status import Channel, Status
+from evidence.choices import EvidenceKind
+from evidence.services import attach_evidence_files, inspect_upload
+from sellers.models import Seller
+
+User = AbstractBaseUser
+
+
+def submit_dispute(
+    *,
+    seller: Seller,
+    submitted_by: User,
+    claim_type: str,
+    fields: Mapping[str, Any],
+    channel: str = Channel.PORTAL,
+    language: str | None = None,
+    submission_key: str = "",
+) -> Dispute:
+    """File a dispute; the same submission key returns the first dispute instead of a second."""
+    submission_key, existing = _start_filing(seller, submitted_by, submission_key)
+    if existing is not None:
+        return existing
+    cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
+    return _store_submission(
+        seller=seller,
+        submitted_by=submitted_by,
+        claim_type=claim_type,
+        cleaned=cleaned,
+        channel=channel,
+        language=language,
+        submission_key=submission_key,
+    )
+
+
+@transaction.atomic
+def file_dispute(
+    *,
+    seller: Seller,
+    submitted_by: User,
+    claim_type: str,
+    fields: Mapping[str, Any],
+    uploads: list[UploadedFile],
+    evidence_kind: str = "",
+    channel: str = Channel.PORTAL,
+    language: str | None = None,
+    submission_key: str = "",
+) -> Dispute:
+    """File a dispute with its evidence files: all of it is stored, or none of it.
+
+    Every problem (fields and files) is reported at once, before anything is written.
+    """
+    submission_key, existing = _start_filing(seller, submitted_by, submission_key)
+    if existing is not None:
+        return existing
+    errors: dict[str, list[str]] = {}
+    cleaned = {}
+    try:
+        cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    spec = CLAIM_TYPES.get(claim_type)
+    if spec and spec.evidence_kinds and not uploads:
+        kinds = ", ".join(str(EvidenceKind(k).label) for k in spec.evidence_kinds)
+        errors["evidence"] = [
+            _("This kind of claim needs evidence: attach at least one file (%(kinds)s).")
+            % {"kinds": kinds}
+        ]
+    if uploads and evidence_kind not in EvidenceKind.values:
+        errors["evidence_kind"] = [_("Say what the files show.")]
+    for upload in uploads:
+        try:
+            inspect_upload(upload)
+        except InvalidInput as exc:
+            errors.setdefault("evidence", []).append(exc.message)
+    if errors:
+        raise InvalidInput(_("Some details of the claim need your attention."), fields=errors)
+    dispute = _store_submission(
+        seller=seller,
+        submitted_by=submitted_by,
+        claim_type=claim_type,
+        cleaned=cleaned,
+        channel=channel,
+        language=language,
+        submission_key=submission_key,
+    )
+    attach_evidence_files(
+        dispute=dispute, uploaded_by=submitted_by, uploads=uploads, kind=evidence_kind
+    )
+    return dispute
+
+
+def _start_filing(
+    seller: Seller, submitted_by: User, submission_key: str
+) -> tuple[str, Dispute | None]:
+    """Refuse a filer who may not file for the seller; return the cleaned submission key and
+    the dispute an earlier send of the same form created, if any."""
+    require(
+        perms.can_file_for(submitted_by, seller.pk),
+        _("You cannot file disputes for this seller account."),
+    )
+    submission_key = (submission_key or "").strip()[:80]
+    return submission_key, _submitted_before(seller, submission_key)
+
+
+def _submitted_before(seller: Seller, submission_key: str) -> Dispute | None:
+    """The dispute an earlier send of the same form (double click, retry) created, if any."""
+    if not submission_key:
+        return None
+    return Dispute.objects.filter(seller=seller, submission_key=submission_key).first()
+
+
+def _store_submission(*, seller, submission_key, **validated) -> Dispute:
+    try:
+        with transaction.atomic():
+            return _create_dispute(seller=seller, submission_key=submission_key, **validated)
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its dispute.
+        existing = _submitted_before(seller, submission_key)
+        if existing is not None:
+            return existing
+        raise
+
+
+def _create_dispute(
+    *, seller, submitted_by, claim_type, cleaned, channel, language, submission_key
+) -> Dispute:
+    now = timezone.now()
+    dispute = Dispute.objects.create(
+        reference=next_reference(year=now.year),
+        seller=seller,
+        claim_type=claim_type,
+        channel=channel,
+        language=language or seller.preferred_language,
+        created_by=submitted_by,
+        submission_key=submission_key,
+        currency=cleaned.pop("currency", None) or seller.default_currency,
+        **cleaned,
+    )
+    record_event(
+        dispute,
+        kind=CaseEvent.Kind.SUBMITTED,
+        actor=submitted_by,
+        to_status=Status.SUBMITTED,
+        data={"channel": channel, "claim_type": claim_type},
+    )
+    queue_notification(dispute, kind="received")
+    complete_intake_after_commit(dispute.pk)
+    return dispute
+
+
+@transaction.atomic
+def correct_claim(*, dispute: Dispute, by: User, changes: Mapping[str, Any]) -> Dispute:
+    """An administrator corrects a filed claim's own details (never its workflow fields).
+
+    Only the changed fields are written, so a status a service set meanwhile stays; the version
+    bump makes open workspace forms notice the change.
+    """
+    if not changes:
+        return dispute
+    lock_dispute(dispute)
+    touch(
+        dispute,
+        kind=CaseEvent.Kind.CLAIM_CORRECTED,
+        by=by,
+        data={
+            "before": {name: str(getattr(dispute, name)) for name in changes},
+            "after": {name: str(value) for name, value in changes.items()},
+        },
+        **changes,
+    )
+    return dispute

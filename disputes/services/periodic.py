@@ -1,0 +1,84 @@
+"""Work Celery beat starts: closing lapsed cases and re-sending work whose message was lost."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from core.errors import Conflict, TransitionNotAllowed
+from disputes.background import resend
+from disputes.models import Dispute, Notification
+from disputes.services.closing import close_dispute
+from disputes.status import Status
+
+FINAL_DECISION_CLOSES_AFTER = timedelta(days=1)
+BATCH = 200
+
+
+def close_lapsed_disputes(*, now: datetime | None = None, batch_size: int = BATCH) -> int:
+    """Close cases whose seller stayed silent past the deadline, whose appeal window ended, or
+    whose decision on appeal is a day old.
+
+    Reads only due rows through the partial indexes; each case closes in its own transaction so
+    one failure does not hold back the rest, and running twice closes nothing twice.
+    """
+    now = now or timezone.now()
+    rules = (  # (reason, which cases, oldest first by)
+        (
+            "seller_silent",
+            Q(status=Status.AWAITING_SELLER, seller_response_due_at__lte=now),
+            "seller_response_due_at",
+        ),
+        (
+            "appeal_window_ended",
+            Q(status=Status.DECIDED, appeal_deadline_at__lte=now),
+            "appeal_deadline_at",
+        ),
+        (
+            # A decision on appeal is final: nothing is left to wait for but a day's grace.
+            "decision_final",
+            Q(
+                status=Status.DECIDED,
+                appeal_count__gt=0,
+                decided_at__lte=now - FINAL_DECISION_CLOSES_AFTER,
+            ),
+            "decided_at",
+        ),
+    )
+    due = [
+        (pk, reason)
+        for reason, condition, oldest_first in rules
+        for pk in Dispute.objects.filter(condition)
+        .order_by(oldest_first)
+        .values_list("pk", flat=True)[:batch_size]
+    ]
+    closed = 0
+    for pk, reason in due:
+        dispute = Dispute.objects.filter(pk=pk).first()
+        if dispute is None:
+            continue
+        try:
+            close_dispute(dispute=dispute, by=None, reason=reason, now=now)
+        except (TransitionNotAllowed, Conflict):
+            continue  # someone acted on it meanwhile (the seller answered, or it was appealed)
+        closed += 1
+    return closed
+
+
+def catch_up(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=2)) -> dict:
+    """Re-enqueue work whose message was lost: intake not done, e-mails not sent."""
+    now = now or timezone.now()
+    stuck = list(
+        Dispute.objects.filter(status=Status.SUBMITTED, created_at__lte=now - grace).values_list(
+            "pk", flat=True
+        )[:BATCH]
+    )
+    unsent = list(
+        Notification.objects.filter(sent_at__isnull=True, created_at__lte=now - grace).values_list(
+            "pk", flat=True
+        )[:BATCH]
+    )
+    resend(intake=stuck, notifications=unsent)
+    return {"intake": len(stuck), "notifications": len(unsent)}

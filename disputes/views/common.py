@@ -1,0 +1,62 @@
+"""What the workspace and the portal share: who may open a page, and how a form calls a service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+
+# Looks at a signed-in request: raises to refuse, returns a response to send instead (e.g. a
+# redirect), or None to let the view run.
+Gate = Callable[[HttpRequest], HttpResponse | None]
+
+
+def signed_in_and(gate: Gate):
+    """A view decorator: anonymous users go to the login page, then `gate` has its say."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            response = gate(request)
+            if response is not None:
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def submit_form(
+    request: HttpRequest,
+    *,
+    form: Form,
+    call: Callable[[dict], object],
+    success: str,
+    done: Callable[[], HttpResponse],
+    show_again: Callable[[Form, int], HttpResponse],
+) -> HttpResponse:
+    """Validate the form and call the service with its data; on a refusal show the page again
+    with the input kept, the service's message on top and its field errors on the fields."""
+    if not form.is_valid():
+        messages.error(request, _("Please correct the highlighted fields."))
+        return show_again(form, 400)
+    try:
+        call(form.cleaned_data)
+    except DomainError as exc:
+        for name, errors in exc.fields.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+        messages.error(request, exc.message)
+        return show_again(form, exc.http_status)
+    messages.success(request, success)
+    return done()
