@@ -1,5 +1,6 @@
 """Start-up safety rules: production must not run on the development secret key."""
 
+from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 
@@ -16,8 +17,6 @@ def refuse_development_key(*, debug: bool, secret_key: str, development_key: str
 
 @register("security", deploy=False)
 def check_secret_key(app_configs, **kwargs):
-    from django.conf import settings
-
     if not settings.DEBUG and settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY:
         return [Error(DEVELOPMENT_KEY_MESSAGE, id="arbiter.E001")]
     return []

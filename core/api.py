@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -70,9 +71,6 @@ def exception_handler(exc, context):
 
 def api_not_found(request, exception=None):
     """404 for unknown URLs: JSON under /api/, the normal page elsewhere."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
     if request.path.startswith("/api/"):
         return JsonResponse(
             {"error": {"code": "not_found", "message": "No such endpoint.", "fields": {}}},
@@ -82,9 +80,6 @@ def api_not_found(request, exception=None):
 
 
 def api_server_error(request):
-    from django.http import JsonResponse
-    from django.views.defaults import server_error
-
     if request.path.startswith("/api/"):
         return JsonResponse(
             {

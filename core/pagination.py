@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
+from rest_framework.utils.urls import replace_query_param
 
 from core.errors import InvalidInput
 
@@ -145,7 +146,6 @@ class KeysetPagination:
     def _link(self, cursor: str | None) -> str | None:
         if not cursor:
             return None
-        from rest_framework.utils.urls import replace_query_param
 
         return replace_query_param(self.request.build_absolute_uri(), "cursor", cursor)
 

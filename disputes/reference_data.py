@@ -3,6 +3,10 @@ the test suite after a transactional test has flushed the tables."""
 
 from __future__ import annotations
 
+from datetime import time
+
+from django.apps import apps as installed_apps
+
 from disputes.claim_types import CLAIM_TYPES, QUEUES
 from disputes.roles import sync_roles
 
@@ -38,8 +42,6 @@ CALENDARS = {
 
 def create_sla_defaults(apps, schema_editor=None) -> None:
     """Three calendars, a default policy and a faster one for urgent cases."""
-    from datetime import time
-
     calendar_model = apps.get_model("disputes", "BusinessCalendar")
     hours_model = apps.get_model("disputes", "WorkingHours")
     policy_model = apps.get_model("disputes", "SlaPolicy")
@@ -83,9 +85,7 @@ def create_sla_defaults(apps, schema_editor=None) -> None:
 
 
 def ensure_reference_data() -> None:
-    from django.apps import apps
-
-    create_queues(apps)
-    sync_roles(apps)
-    create_default_policies(apps)
-    create_sla_defaults(apps)
+    create_queues(installed_apps)
+    sync_roles(installed_apps)
+    create_default_policies(installed_apps)
+    create_sla_defaults(installed_apps)

@@ -5,6 +5,8 @@ Migrations call `sync_roles` so every database (tests included) has the same gro
 
 from __future__ import annotations
 
+from django.contrib.auth.management import create_permissions
+
 VIEW_ALL = [
     "sellers.view_seller",
     "sellers.view_sellermembership",
@@ -49,8 +51,6 @@ ADMIN_APPS = ("sellers", "disputes", "evidence", "reimbursements", "auth", "auth
 
 def sync_roles(apps, schema_editor=None) -> None:
     """Create or update the role groups with exactly the permissions in ROLES."""
-    from django.contrib.auth.management import create_permissions
-
     # Permissions are normally created after all migrations; roles need them now.
     for app_config in apps.get_app_configs():
         original = getattr(app_config, "models_module", None)

@@ -10,8 +10,12 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from playwright.sync_api import sync_playwright
 
+from config.celery import app
+from disputes.reference_data import ensure_reference_data
 from tests.factories import MembershipFactory, SellerFactory, StaffFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -43,8 +47,6 @@ def _reference_data(request):
         "live_server" in request.fixturenames or "transactional_db" in request.fixturenames
     )
     if transactional:
-        from disputes.reference_data import ensure_reference_data
-
         request.getfixturevalue("transactional_db")
         ensure_reference_data()
 
@@ -53,8 +55,6 @@ def _reference_data(request):
 def _fresh_cache():
     """Sign-in lockouts and API throttle counts live in the cache (Redis under CI): one test's
     failed sign-ins must not lock the next test's user out."""
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()
@@ -63,8 +63,6 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _eager_celery(settings, tmp_path):
     """Tasks run in-process unless a test starts a real worker; media goes to a temp dir."""
-    from config.celery import app
-
     settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing test passwords at full strength costs seconds per test module.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -140,7 +138,6 @@ def browser():
     """One headless Debian Chromium for the session, driven by Playwright."""
     if not shutil.which(CHROMIUM):
         _skip_or_fail(f"needs Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
     # test body are still synchronous and safe.

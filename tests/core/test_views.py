@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from config.celery import app
+
 pytestmark = pytest.mark.django_db
 
 
@@ -16,8 +18,6 @@ def test_healthz_reports_database_and_broker(client):
 
 
 def test_healthz_answers_503_when_the_broker_is_unreachable(client, monkeypatch):
-    from config.celery import app
-
     monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
     response = client.get(reverse("healthz"))
     assert response.status_code == 503

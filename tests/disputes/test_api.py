@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -207,8 +208,6 @@ def test_messages_hide_internal_notes_from_sellers(seller_a_user, specialist, se
 
 
 def test_evidence_upload_checks_the_content(seller_a_user, seller_a):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     dispute = DisputeFactory(seller=seller_a)
     api = client_for(seller_a_user)
     url = f"/api/v1/disputes/{dispute.reference}/evidence/"
@@ -258,8 +257,6 @@ def test_record_import_is_all_or_nothing_and_idempotent(integration, seller_a):
 
 
 def test_record_import_accepts_csv_and_refuses_bad_encodings(integration, seller_a):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     api = client_for(integration)
     csv_text = (
         "record_id,seller_id,tracking_id,carrier,event,event_time,exception_code\n"

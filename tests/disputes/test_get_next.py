@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core.errors import NotAllowed
 from disputes import services
 from disputes.models import Dispute, Queue, StaffProfile
 from disputes.status import Status
@@ -54,8 +55,6 @@ def test_an_appeal_never_goes_back_to_its_decider(specialist, specialist2):
 
 @pytest.mark.django_db
 def test_sellers_cannot_take_cases(seller_a_user):
-    from core.errors import NotAllowed
-
     with pytest.raises(NotAllowed):
         services.take_next_case(user=seller_a_user)
 

@@ -11,11 +11,15 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from kombu.exceptions import OperationalError
 
 from disputes import services
 from disputes.models import Dispute, Message
 from disputes.status import Status
+from disputes.tasks import complete_intake_task
 from evidence.models import EvidenceFile
+from evidence.services import attach_evidence
+from reimbursements.services import reject_reimbursement
 from tests.factories import PASSWORD, MembershipFactory, SellerFactory, SkuFactory
 
 pytestmark = pytest.mark.django_db
@@ -220,8 +224,6 @@ def test_another_sellers_dispute_does_not_exist(
 def test_another_sellers_evidence_file_does_not_exist(
     client, seller_b, seller_b_user, seller_a_user
 ):
-    from evidence.services import attach_evidence
-
     SkuFactory(seller=seller_b, sku="MUG-1")
     theirs = _filed(seller_b, seller_b_user)
     evidence = attach_evidence(
@@ -362,10 +364,6 @@ def test_uploaded_files_are_stored_under_random_names(seller_client, seller_a, c
 def test_a_broker_outage_does_not_lose_or_fail_a_filing(
     seller_client, seller_a, catalog, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from kombu.exceptions import OperationalError
-
-    from disputes.tasks import complete_intake_task
-
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to the broker. Connection refused.")
 
@@ -383,8 +381,6 @@ def test_a_broker_outage_does_not_lose_or_fail_a_filing(
 def test_a_payout_a_team_lead_sent_back_reads_as_on_hold_for_the_seller(
     seller_client, seller_a, seller_a_user, lead, lead2
 ):
-    from reimbursements.services import reject_reimbursement
-
     SkuFactory(seller=seller_a, sku="BIG-1", reference_value=Decimal("600.00"))
     dispute = _filed(seller_a, seller_a_user, sku="BIG-1")
     services.assign_dispute(dispute=dispute, assignee=lead, by=lead)

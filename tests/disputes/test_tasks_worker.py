@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from config.celery import app
 from disputes import services
 from disputes.models import Dispute, Notification
 from disputes.status import Status
@@ -14,8 +15,6 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(tra
 
 @pytest.fixture
 def worker(tmp_path):
-    from config.celery import app
-
     app.conf.task_always_eager = False
     app.control.purge()
     running = Worker(tmp_path)

@@ -10,6 +10,8 @@ from django.urls import reverse
 from disputes import services
 from disputes.models import CaseEvent, Dispute, Message, ResponseTemplate, SavedView
 from disputes.status import Status
+from reimbursements.models import Reimbursement
+from reimbursements.services import reject_reimbursement
 from tests.factories import DisputeFactory, MessageFactory, SkuFactory, in_status
 
 pytestmark = pytest.mark.django_db
@@ -313,9 +315,6 @@ def test_an_unknown_seller_id_in_the_filter_is_explained(client, specialist):
 def test_the_assignee_revises_a_reimbursement_a_team_lead_sent_back(
     client, seller_a, seller_a_user, specialist, lead
 ):
-    from reimbursements.models import Reimbursement
-    from reimbursements.services import reject_reimbursement
-
     SkuFactory(seller=seller_a, sku="BIG-1", reference_value=Decimal("600.00"))
     dispute = _open_dispute(seller_a, seller_a_user, sku="BIG-1", quantity=2)
     services.assign_dispute(dispute=dispute, assignee=specialist, by=specialist)

@@ -9,6 +9,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.business_time import business_seconds_between
 from disputes import services
 from disputes.models import CaseEvent, Dispute, Notification, SlaPolicy, SlaTimer
 from disputes.services import catch_up
@@ -65,7 +66,6 @@ def test_waiting_for_the_seller_pauses_and_gives_back_the_time_left(
     resolution.refresh_from_db()
     # The deadline moved by exactly the business time spent waiting: Mon 11:00 → Thu 09:00
     # is 9 h (Mon) + 12 h (Tue) + 12 h (Wed) + 1 h (Thu 08–09) = 34 business hours.
-    from core.business_time import business_seconds_between
 
     calendar = resolution.policy.calendar.as_calendar()
     assert business_seconds_between(calendar, due_before, resolution.due_at) == 34 * 3600

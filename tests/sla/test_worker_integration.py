@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from config.celery import app
 from disputes import services
 from disputes.models import CaseEvent, Dispute, SlaTimer
 from disputes.status import Status
@@ -21,8 +22,6 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(tra
 
 @pytest.fixture
 def celery_live():
-    from config.celery import app
-
     app.conf.task_always_eager = False
     app.control.purge()
     workers: list[Worker] = []
