@@ -11,8 +11,9 @@ urlpatterns = [
     path("file/<str:claim_type>/", views.file_dispute, name="file"),
     path("advice/", views.advice, name="advice"),
     path("disputes/<str:reference>/", views.dispute_detail, name="dispute"),
-    path("disputes/<str:reference>/reply/", views.reply, name="reply"),
-    path("disputes/<str:reference>/evidence/", views.add_evidence, name="evidence"),
-    path("disputes/<str:reference>/appeal/", views.appeal, name="appeal"),
-    path("disputes/<str:reference>/withdraw/", views.withdraw, name="withdraw"),
+    # One URL per form of the case page (views.portal.PORTAL_ACTIONS), named after it.
+    *[
+        path(f"disputes/<str:reference>/{name}/", views.case_action, {"action": name}, name=name)
+        for name in views.PORTAL_ACTIONS
+    ],
 ]

@@ -7,8 +7,8 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
-from disputes.models import Dispute
 from disputes.notifications import send_notification
+from disputes.selectors import get_dispute_by_id
 from disputes.services import catch_up, close_lapsed_disputes, complete_intake
 from disputes.sla.sweep import remind_sellers, sweep_sla
 
@@ -23,7 +23,7 @@ RETRY = {
 
 @shared_task(name="disputes.complete_intake", **RETRY)
 def complete_intake_task(dispute_id: int) -> None:
-    dispute = Dispute.objects.filter(pk=dispute_id).first()
+    dispute = get_dispute_by_id(dispute_id)
     if dispute is None:
         return  # purged meanwhile: nothing to do
     complete_intake(dispute=dispute)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from datetime import date
 from decimal import Decimal
 
@@ -124,3 +126,20 @@ def in_status(status: str, **kwargs) -> Dispute:
         extra.update(appeal_count=1, outcome="denied", reason_code="insufficient_evidence")
     extra.update(kwargs)
     return DisputeFactory(status=status, **extra)
+
+
+def png_bytes(seed: int = 0) -> bytes:
+    """A real 2x2 PNG; `seed` changes the pixels so files hash differently."""
+    raw = b"".join(b"\x00" + bytes([seed % 256, 0, 0] * 2) for _ in range(2))
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )

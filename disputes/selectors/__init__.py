@@ -7,6 +7,7 @@ specialist's own work · templates: response templates for a case.
 from disputes.selectors.cases import (
     CasePage,
     get_case_page,
+    get_dispute_by_id,
     get_dispute_for,
     get_evidence_file_for,
     get_user_by_username,
@@ -40,6 +41,7 @@ __all__ = [
     "count_my_work",
     "count_queue_overview_for",
     "get_case_page",
+    "get_dispute_by_id",
     "get_dispute_for",
     "get_evidence_file_for",
     "get_filled_template",

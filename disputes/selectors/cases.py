@@ -77,6 +77,11 @@ def get_dispute_for(*, user, reference: str, prefetch: tuple = ()) -> Dispute:
     return dispute
 
 
+def get_dispute_by_id(dispute_id: int) -> Dispute | None:
+    """A dispute by id for background work, which acts for no user; None once it is gone."""
+    return Dispute.objects.filter(pk=dispute_id).first()
+
+
 @dataclass
 class CasePage:
     """Everything the workspace case page shows, fetched in a fixed number of queries."""

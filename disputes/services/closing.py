@@ -20,6 +20,20 @@ from disputes.status import Status
 User = AbstractBaseUser
 
 
+def _finish(dispute: Dispute, *, to: Status, action: str, **change) -> None:
+    """End the case: no team clock runs any more and the seller owes no answer."""
+    require_move(dispute, to=to, action=action)  # refuse before stopping the clocks
+    move_status(
+        dispute,
+        to=to,
+        action=action,
+        seller_response_due_at=None,
+        seller_reminder_at=None,
+        **change,
+        **sla.stop(dispute),
+    )
+
+
 @transaction.atomic
 def close_dispute(
     *, dispute: Dispute, by: User | None, reason: str = "", now: datetime | None = None
@@ -46,19 +60,14 @@ def close_dispute(
         raise TransitionNotAllowed(
             _("The seller still has time to answer."), code="seller_deadline_open"
         )
-    action = _("Closing")
-    require_move(dispute, to=Status.CLOSED, action=action)  # before stopping the clocks
-    move_status(
+    _finish(
         dispute,
         to=Status.CLOSED,
         by=by,
-        action=action,
+        action=_("Closing"),
         kind=CaseEvent.Kind.CLOSED,
         data={"reason": reason},
         closed_at=now,
-        seller_response_due_at=None,
-        seller_reminder_at=None,
-        **sla.stop(dispute),
     )
     if reason == "seller_silent":
         queue_notification(dispute, kind="closed")
@@ -70,19 +79,14 @@ def withdraw_dispute(*, dispute: Dispute, by: User, reason: str = "") -> Dispute
     """The seller takes the dispute back before a decision."""
     lock_dispute(dispute)
     require(perms.can_act_as_seller(by, dispute), _("You cannot withdraw this dispute."))
-    action = _("Withdrawing")
-    require_move(dispute, to=Status.WITHDRAWN, action=action)  # before stopping the clocks
-    move_status(
+    _finish(
         dispute,
         to=Status.WITHDRAWN,
         by=by,
-        action=action,
+        action=_("Withdrawing"),
         kind=CaseEvent.Kind.WITHDRAWN,
         data={"reason": reason.strip()},
         closed_at=timezone.now(),
-        seller_response_due_at=None,
-        seller_reminder_at=None,
-        **sla.stop(dispute),
     )
     return dispute
 
@@ -115,18 +119,15 @@ def merge_dispute(*, dispute: Dispute, into: Dispute, by: User) -> Dispute:
             % {"ref": into.reference, "status": into.status_enum.label},
             fields={"into": [_("Choose an active dispute.")]},
         )
-    action = _("Merging")
-    require_move(dispute, to=Status.MERGED, action=action)  # before stopping the clocks
-    move_status(
+    _finish(
         dispute,
         to=Status.MERGED,
         by=by,
-        action=action,
+        action=_("Merging"),
         kind=CaseEvent.Kind.MERGED,
         data={"into": into.reference},
-        merged_into=into,
         closed_at=timezone.now(),
-        **sla.stop(dispute),
+        merged_into=into,
     )
     touch(into, kind=CaseEvent.Kind.MERGE_RECEIVED, by=by, data={"from": dispute.reference})
     return dispute

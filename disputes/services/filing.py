@@ -37,7 +37,10 @@ def submit_dispute(
     language: str | None = None,
     submission_key: str = "",
 ) -> Dispute:
-    """File a dispute; the same submission key returns the first dispute instead of a second."""
+    """File a dispute; the same submission key returns the first dispute instead of a second.
+
+    Evidence comes later (the API's evidence endpoint); the portal files with it (file_dispute).
+    """
     submission_key, existing = _start_filing(seller, submitted_by, submission_key)
     if existing is not None:
         return existing

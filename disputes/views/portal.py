@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError, NotFound
@@ -20,6 +25,7 @@ from disputes import selectors, services
 from disputes.advice import ADVICE
 from disputes.claim_types import CLAIM_TYPES
 from disputes.filters import ORDERINGS, DisputeFilterSet
+from disputes.models import Dispute
 from disputes.views.common import signed_in_and, submit_form
 from evidence.services import attach_evidence_files
 
@@ -206,78 +212,67 @@ def _render_detail(request, reference, *, status=200, **form_overrides):
     return render(request, "portal/dispute_detail.html", context, status=status)
 
 
-def _post(request, reference, *, form, form_key, call, success):
-    """Validate a form of the case page and call its service; on refusal show the page again."""
-    case = _case(request, reference)
-    return submit_form(
-        request,
-        form=form,
-        call=lambda cleaned: call(case.dispute, cleaned),
-        success=success,
-        done=lambda: _to_case(request, reference),
-        show_again=lambda form, status: _render_detail(
-            request, reference, status=status, **{form_key: form}
-        ),
-    )
+@dataclass(frozen=True)
+class PortalAction:
+    """A form on the seller's case page and the service it calls."""
+
+    form: type[Form]
+    form_key: str  # the form's name in the page's context
+    run: Callable[[Dispute, object, dict], object]
+    success: str | Promise
 
 
-@require_POST
-@seller_required
-def reply(request, reference):
-    return _post(
-        request,
-        reference,
-        form=forms.SellerMessageForm(request.POST, request.FILES),
+PORTAL_ACTIONS = {
+    "reply": PortalAction(
+        form=forms.SellerMessageForm,
         form_key="message_form",
-        call=lambda d, c: services.reply_with_evidence(
+        success=gettext_lazy("Your message was sent."),
+        run=lambda d, by, c: services.reply_with_evidence(
             dispute=d,
-            by=request.user,
+            by=by,
             body=c["body"],
             uploads=c["evidence"],
             evidence_kind=c["evidence_kind"],
         ),
-        success=_("Your message was sent."),
-    )
-
-
-@require_POST
-@seller_required
-def add_evidence(request, reference):
-    return _post(
-        request,
-        reference,
-        form=forms.EvidenceForm(request.POST, request.FILES),
+    ),
+    "evidence": PortalAction(
+        form=forms.EvidenceForm,
         form_key="evidence_form",
-        call=lambda d, c: attach_evidence_files(
-            dispute=d, uploaded_by=request.user, uploads=c["evidence"], kind=c["evidence_kind"]
+        success=gettext_lazy("Your files were added."),
+        run=lambda d, by, c: attach_evidence_files(
+            dispute=d, uploaded_by=by, uploads=c["evidence"], kind=c["evidence_kind"]
         ),
-        success=_("Your files were added."),
-    )
-
-
-@require_POST
-@seller_required
-def appeal(request, reference):
-    return _post(
-        request,
-        reference,
-        form=forms.AppealForm(request.POST),
+    ),
+    "appeal": PortalAction(
+        form=forms.AppealForm,
         form_key="appeal_form",
-        call=lambda d, c: services.appeal_dispute(dispute=d, by=request.user, reason=c["reason"]),
-        success=_("Your appeal was filed. A different specialist will review it."),
-    )
+        success=gettext_lazy("Your appeal was filed. A different specialist will review it."),
+        run=lambda d, by, c: services.appeal_dispute(dispute=d, by=by, reason=c["reason"]),
+    ),
+    "withdraw": PortalAction(
+        form=forms.WithdrawForm,
+        form_key="withdraw_form",
+        success=gettext_lazy("The dispute was withdrawn."),
+        run=lambda d, by, c: services.withdraw_dispute(dispute=d, by=by, reason=c["reason"]),
+    ),
+}
 
 
 @require_POST
 @seller_required
-def withdraw(request, reference):
-    return _post(
+def case_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    """A form of the case page (PORTAL_ACTIONS): validate it, call its service."""
+    row = PORTAL_ACTIONS[action]
+    case = _case(request, reference)
+    return submit_form(
         request,
-        reference,
-        form=forms.WithdrawForm(request.POST),
-        form_key="withdraw_form",
-        call=lambda d, c: services.withdraw_dispute(dispute=d, by=request.user, reason=c["reason"]),
-        success=_("The dispute was withdrawn."),
+        form=row.form(request.POST, request.FILES),
+        call=lambda cleaned: row.run(case.dispute, request.user, cleaned),
+        success=row.success,
+        done=lambda: _to_case(request, reference),
+        show_again=lambda form, status: _render_detail(
+            request, reference, status=status, **{row.form_key: form}
+        ),
     )
 
 

@@ -17,8 +17,7 @@ from playwright.sync_api import expect
 from disputes import services
 from disputes.models import Dispute
 from disputes.status import Status
-from tests.disputes.test_portal_views import png_bytes
-from tests.factories import PASSWORD, SkuFactory
+from tests.factories import PASSWORD, SkuFactory, png_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

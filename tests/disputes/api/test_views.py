@@ -7,24 +7,16 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from disputes import services
 from disputes.models import Dispute
 from disputes.status import Status
 from evidence.models import LedgerEvent
-from tests.disputes.test_portal_views import png_bytes
-from tests.factories import DisputeFactory, MessageFactory, SkuFactory, UserFactory
+from tests.clients import client_for
+from tests.factories import DisputeFactory, MessageFactory, SkuFactory, UserFactory, png_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> APIClient:
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
 
 
 @pytest.fixture

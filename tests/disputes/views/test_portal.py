@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -20,26 +18,9 @@ from disputes.tasks import complete_intake_task
 from evidence.models import EvidenceFile
 from evidence.services import attach_evidence
 from reimbursements.services import reject_reimbursement
-from tests.factories import PASSWORD, MembershipFactory, SellerFactory, SkuFactory
+from tests.factories import PASSWORD, MembershipFactory, SellerFactory, SkuFactory, png_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def png_bytes(seed: int = 0) -> bytes:
-    """A real 2x2 PNG; `seed` changes the pixels so files hash differently."""
-    raw = b"".join(b"\x00" + bytes([seed % 256, 0, 0] * 2) for _ in range(2))
-
-    def chunk(kind, data):
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 def photo(name: str, seed: int) -> SimpleUploadedFile:

@@ -1,0 +1,232 @@
+"""The benchmark's rows: one @measurement function each, run in this order.
+
+A new capability adds its row by adding a function here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+import uuid
+
+from bench.harness import BASE, Context, Result, csrf_of, login, measurement, timed
+
+
+@measurement("workspace case list (default)", target=50)
+def workspace_list(ctx: Context, r: Result):
+    for _ in range(ctx.repeat):
+        timed(r, lambda: ctx.specialist.get("/workspace/cases/"))
+
+
+@measurement("workspace case list (filtered search)", target=50)
+def workspace_search(ctx: Context, r: Result):
+    for i in range(ctx.repeat):
+        order = ctx.order_ids[i % len(ctx.order_ids)]
+        timed(
+            r,
+            lambda order=order: ctx.specialist.get(
+                "/workspace/cases/", params={"q": order, "status": ["open", "closed", "decided"]}
+            ),
+        )
+
+
+@measurement("workspace case list (page 20)", target=50)
+def workspace_deep(ctx: Context, r: Result):
+    url = "/workspace/cases/?ordering=age"
+    for _ in range(19):
+        page = ctx.specialist.get(url)
+        found = re.search(r'href="(\?[^"]*cursor=[^"]+)" rel="next"', page.text)
+        if not found:
+            break
+        url = "/workspace/cases/" + found.group(1).replace("&amp;", "&")
+    for _ in range(ctx.repeat):
+        timed(r, lambda: ctx.specialist.get(url))
+
+
+@measurement("workspace case page", target=80)
+def case_page(ctx: Context, r: Result):
+    for i in range(ctx.repeat):
+        ref = ctx.references[i % len(ctx.references)]
+        timed(r, lambda ref=ref: ctx.specialist.get(f"/workspace/cases/{ref}/"))
+
+
+@measurement("get-next, 8 specialists at once", target=30)
+def get_next(ctx: Context, r: Result):
+    clients = [login(f"bench-specialist-{i}") for i in range(8)]
+    taken: list[str] = []
+    lock = threading.Lock()
+    rounds = max(3, ctx.repeat // 8)
+
+    def work(client):
+        for _ in range(rounds):
+            response = timed(
+                r,
+                lambda: client.post(
+                    "/workspace/next/",
+                    data={"csrfmiddlewaretoken": csrf_of(client)},
+                    headers={"Referer": BASE + "/workspace/"},
+                ),
+            )
+            location = response.headers.get("location", "")
+            if "/workspace/cases/" in location:
+                with lock:
+                    taken.append(location)
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    duplicates = len(taken) - len(set(taken))
+    r.note = f"{len(taken)} cases handed out, {duplicates} twice"
+    if duplicates:
+        raise RuntimeError(f"get-next handed out {duplicates} cases twice")
+
+
+@measurement("portal dispute list", target=50)
+def portal_list(ctx: Context, r: Result):
+    for _ in range(ctx.repeat):
+        timed(r, lambda: ctx.seller.get("/portal/"))
+
+
+def _submit(client, photo: bytes | None):
+    files = {"evidence": ("photo.jpg", photo, "image/jpeg")} if photo else None
+    data = {
+        "csrfmiddlewaretoken": csrf_of(client),
+        "submission_key": uuid.uuid4().hex,
+        "sku": "SKU-1",
+        "quantity": "2",
+        "evidence_kind": "photo",
+    }
+    return client.post(
+        "/portal/file/warehouse_damaged/",
+        data=data,
+        files=files,
+        headers={"Referer": BASE + "/portal/"},
+    )
+
+
+def _throughput(ctx: Context, r: Result, photo: bytes | None, seconds: float = 8.0):
+    clients = [login("bench-seller-big") for _ in range(4)]
+    done = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def work(client):
+        while time.perf_counter() < stop:
+            response = timed(r, lambda: _submit(client, photo))
+            if response.status_code == 302:
+                with lock:
+                    done[0] += 1
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in clients]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rate = done[0] / (time.perf_counter() - started)
+    r.note = f"{done[0]} filed; p95 {r.stat(0.95):.0f} ms"
+    r.samples = [rate]
+
+
+@measurement("portal submissions (form only)", unit="/s", target=150)
+def portal_submit(ctx: Context, r: Result):
+    _throughput(ctx, r, None)
+
+
+@measurement("portal submissions (with a 200 KB photo)", unit="/s", target=60)
+def portal_submit_photo(ctx: Context, r: Result):
+    jpeg = b"\xff\xd8\xff\xe0" + os.urandom(200 * 1024)
+    _throughput(ctx, r, jpeg)
+
+
+@measurement("API dispute list", target=50)
+def api_list(ctx: Context, r: Result):
+    import httpx
+
+    client = httpx.Client(
+        base_url=BASE, timeout=60, headers={"Authorization": f"Token {ctx.staff_token.key}"}
+    )
+    for _ in range(ctx.repeat):
+        timed(r, lambda: client.get("/api/v1/disputes/", params={"status": "open"}))
+
+
+@measurement("API dispute create")
+def api_create(ctx: Context, r: Result):
+    import httpx
+
+    client = httpx.Client(
+        base_url=BASE, timeout=60, headers={"Authorization": f"Token {ctx.seller_token.key}"}
+    )
+    for _ in range(ctx.repeat):
+        timed(
+            r,
+            lambda: client.post(
+                "/api/v1/disputes/",
+                json={"claim_type": "warehouse_damaged", "sku": "SKU-2", "quantity": 1},
+                headers={"Idempotency-Key": uuid.uuid4().hex},
+            ),
+        )
+
+
+@measurement("record import (ledger rows)", unit="/s", target=5000)
+def record_import(ctx: Context, r: Result):
+    import httpx
+
+    client = httpx.Client(
+        base_url=BASE, timeout=120, headers={"Authorization": f"Token {ctx.service_token.key}"}
+    )
+    rates = []
+    for _ in range(3):
+        batch = uuid.uuid4().hex[:10]
+        rows = [
+            {
+                "record_id": f"imp-{batch}-{i}",
+                "seller_id": ctx.seller_id,
+                "event_date": "2026-10-01",
+                "sku": f"SKU-{i % 20}",
+                "fulfillment_center": "PHX1",
+                "event_type": "lost",
+                "quantity": 1,
+            }
+            for i in range(5000)
+        ]
+        started = time.perf_counter()
+        response = client.post("/api/v1/records/ledger/", json=rows)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 201:
+            raise RuntimeError(f"import failed: {response.status_code} {response.text[:300]}")
+        rates.append(len(rows) / elapsed)
+    r.samples = rates
+    r.note = "5,000 rows per request"
+
+
+@measurement("SLA sweep, 1,000 due among all open", target=300)
+def sla_sweep(ctx: Context, r: Result):
+    from django.db import connection
+    from django.utils import timezone
+
+    from disputes.models import SlaTimer
+    from disputes.sla.sweep import sweep_sla
+
+    running = SlaTimer.objects.filter(next_check_at__isnull=False).count()
+    for _ in range(3):
+        now = timezone.now()
+        ids = list(
+            SlaTimer.objects.filter(next_check_at__gt=now, warned_at__isnull=True).values_list(
+                "pk", flat=True
+            )[:1000]
+        )
+        SlaTimer.objects.filter(pk__in=ids).update(warn_at=now, next_check_at=now)
+        queries = len(connection.queries)
+        started = time.perf_counter()
+        counts = sweep_sla(now=now, batch=1000)
+        r.samples.append((time.perf_counter() - started) * 1000)
+        r.queries.append(len(connection.queries) - queries)
+        r.note = f"{counts['warned']} warned among {running:,} running timers"
+
+
+# --- running -----------------------------------------------------------------------------------
