@@ -152,7 +152,8 @@ def attach_evidence(
     return evidence
 
 
-@transaction.atomic
+# No savepoint of its own: inside a filing or an answer, a failure rolls back the whole of it.
+@transaction.atomic(savepoint=False)
 def attach_evidence_files(
     *, dispute: Dispute, uploaded_by: AbstractBaseUser, uploads: list[UploadedFile], kind: str
 ) -> list[EvidenceFile]:

@@ -127,7 +127,7 @@ def get_case_page(*, user, reference: str) -> CasePage:
         total=Count("status"),
         open=Count(
             "status",
-            filter=~Q(status__in=FINISHED),
+            filter=~Q(status__in=sorted(FINISHED)),
         ),
         approved=Count("status", filter=Q(outcome="approved")),
         partially_approved=Count("status", filter=Q(outcome="partially_approved")),
@@ -195,5 +195,5 @@ def list_sellers_with_dispute_counts() -> QuerySet[Seller]:
     """Every seller with how many disputes it filed and how many are still open."""
     return Seller.objects.annotate(
         total_disputes=Count("disputes"),
-        open_disputes=Count("disputes", filter=~Q(disputes__status__in=FINISHED)),
+        open_disputes=Count("disputes", filter=~Q(disputes__status__in=sorted(FINISHED))),
     ).order_by("name")
