@@ -136,6 +136,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "disputes.complete_intake": {"queue": "checks"},
+    "disputes.recheck": {"queue": "checks"},
     "disputes.close_lapsed": {"queue": "sla"},
     "disputes.sla_sweep": {"queue": "sla"},
     "disputes.remind_sellers": {"queue": "sla"},

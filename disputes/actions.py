@@ -19,7 +19,7 @@ from rest_framework import serializers as drf_serializers
 
 from disputes import forms, selectors, services
 from disputes.api import serializers as s
-from disputes.models import Dispute
+from disputes.models import CheckRun, Dispute
 
 User = AbstractBaseUser
 Data = Mapping[str, Any]
@@ -48,6 +48,15 @@ class CaseAction:
 def _pick(data: Data, *names: str) -> dict:
     """The named inputs that were given (an API body may leave optional ones out)."""
     return {name: data[name] for name in names if name in data}
+
+
+def _decision_start(dispute: Dispute) -> dict:
+    """The decide form starts from the checks' proposal: the units the records support."""
+    eligible = dispute.eligible_quantity
+    return {
+        "version": dispute.version,
+        "approved_quantity": dispute.quantity if eligible is None else eligible,
+    }
 
 
 def _merge(dispute: Dispute, by: User, data: Data):
@@ -115,7 +124,7 @@ ACTIONS: tuple[CaseAction, ...] = (
         path="decide",
         form=forms.DecideForm,
         form_key="decide_form",
-        initial=lambda d: {"version": d.version, "approved_quantity": d.quantity},
+        initial=_decision_start,
         success=_("Decision recorded and sent to the seller."),
         api_input=s.DecideInputSerializer,
         run=lambda d, by, c: services.decide_dispute(
@@ -179,6 +188,18 @@ ACTIONS: tuple[CaseAction, ...] = (
         success=_("Closed."),
         api_input=s.OptionalReasonInputSerializer,
         run=lambda d, by, c: services.close_dispute(dispute=d, by=by, reason=c["reason"]),
+    ),
+    CaseAction(
+        name="recheck",
+        path="recheck",
+        form=forms.RecheckForm,
+        form_key="recheck_form",
+        initial=lambda d: {},
+        success=_("The checks ran again."),
+        api_input=s.RecheckInputSerializer,
+        run=lambda d, by, c: services.recheck_dispute(
+            dispute=d, trigger=CheckRun.Trigger.MANUAL, by=by
+        ),
     ),
     # The seller's own actions: in the API here, on the portal with its own forms.
     CaseAction(

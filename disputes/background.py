@@ -33,6 +33,16 @@ def send_notification_after_commit(notification_id: int) -> None:
     transaction.on_commit(lambda: task.delay(notification_id), robust=True)
 
 
+def recheck_after_commit(dispute_ids: Iterable[int], *, trigger: str) -> None:
+    """Run the checks again on these cases once what changed them is stored: one task a case,
+    however many of its records or files arrived together."""
+    task = _tasks().recheck_dispute_task
+    for dispute_id in sorted(set(dispute_ids)):
+        transaction.on_commit(
+            lambda dispute_id=dispute_id: task.delay(dispute_id, trigger), robust=True
+        )
+
+
 def resend(*, intake: Iterable[int], notifications: Iterable[int]) -> None:
     """Queue again work whose message was lost (intake not done, e-mails not sent)."""
     tasks = _tasks()

@@ -221,6 +221,8 @@ QUEUES = {
     "fees": (_("Fees"), _("Fee overcharges and reimbursement amounts")),
     "payments": (_("Payments"), _("Payouts, withdrawals and refunds")),
     "account-health": (_("Account health"), _("Order defect appeals")),
+    # Where the checks send a case whose evidence was reused or whose seller files in bursts.
+    "fraud-review": (_("Fraud review"), _("Reused evidence and bursts of claims")),
 }
 
 

@@ -77,6 +77,10 @@ class DecideForm(VersionedForm):
     )
 
 
+class RecheckForm(forms.Form):
+    """Run the checks again: nothing to fill in."""
+
+
 class MergeForm(forms.Form):
     into = forms.CharField(
         label=_("Merge into (reference)"),

@@ -10,6 +10,7 @@ from django.db import OperationalError
 from disputes.notifications import send_notification
 from disputes.selectors import get_dispute_by_id
 from disputes.services import catch_up, close_lapsed_disputes, complete_intake
+from disputes.services.checks import recheck_dispute
 from disputes.sla.sweep import remind_sellers, sweep_sla
 
 RETRY = {
@@ -27,6 +28,14 @@ def complete_intake_task(dispute_id: int) -> None:
     if dispute is None:
         return  # purged meanwhile: nothing to do
     complete_intake(dispute=dispute)
+
+
+@shared_task(name="disputes.recheck", **RETRY)
+def recheck_dispute_task(dispute_id: int, trigger: str) -> None:
+    dispute = get_dispute_by_id(dispute_id)
+    if dispute is None:
+        return  # purged meanwhile: nothing to check
+    recheck_dispute(dispute=dispute, trigger=trigger)
 
 
 @shared_task(name="disputes.send_notification", **RETRY)

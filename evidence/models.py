@@ -97,6 +97,12 @@ class LedgerEvent(OperationalRecord):
                 fields=["seller", "fnsku", "-event_date", "-id"], name="ledger_fnsku_latest"
             ),
             models.Index(fields=["event_date"], name="ledger_event_date"),
+            # The quantity check sums a SKU's lost, found and damaged units from the index alone.
+            models.Index(
+                fields=["seller", "sku", "event_type"],
+                include=["quantity", "fulfillment_center"],
+                name="ledger_sku_type",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Sum
+
 from disputes.models import Dispute
+from disputes.status import TERMINAL, Status
 from evidence.models import (
     CarrierScan,
     CustomerReturn,
+    EvidenceFile,
     LedgerEvent,
     RemovalOrderLine,
     ShipmentLine,
@@ -59,3 +63,83 @@ def returned_damaged_by_buyer(*, dispute: Dispute) -> bool:
     if dispute.sku:
         returns = returns.filter(sku=dispute.sku)
     return returns.filter(disposition=CustomerReturn.Disposition.CUSTOMER_DAMAGED).exists()
+
+
+def sum_ledger_units(
+    *, seller_id: int, sku: str, event_types: tuple[str, ...], fulfillment_center: str = ""
+) -> tuple[dict[str, int], dict[str, int], list[str]]:
+    """Units per event type of a SKU's ledger (one index-only aggregate), the units per
+    fulfilment centre, and the ids of the latest rows counted (at most RECORDS_PER_KIND)."""
+    rows = LedgerEvent.objects.filter(seller_id=seller_id, sku=sku, event_type__in=event_types)
+    if fulfillment_center:
+        rows = rows.filter(fulfillment_center=fulfillment_center)
+    totals: dict[str, int] = dict.fromkeys(event_types, 0)
+    by_centre: dict[str, int] = {}
+    for event_type, centre, units in rows.values_list("event_type", "fulfillment_center").annotate(
+        units=Sum("quantity")
+    ):
+        totals[event_type] += units
+        by_centre[centre] = by_centre.get(centre, 0) + units
+    record_ids = list(
+        rows.order_by("-event_date", "-id").values_list("record_id", flat=True)[:RECORDS_PER_KIND]
+    )
+    return totals, by_centre, record_ids
+
+
+def list_shipment_lines(*, seller_id: int, shipment_id: str, sku: str = "") -> list[ShipmentLine]:
+    lines = ShipmentLine.objects.filter(seller_id=seller_id, shipment_id=shipment_id)
+    return list((lines.filter(sku=sku) if sku else lines)[:RECORDS_PER_KIND])
+
+
+def list_returns(*, seller_id: int, order_id: str, sku: str = "") -> list[CustomerReturn]:
+    returns = CustomerReturn.objects.filter(seller_id=seller_id, order_id=order_id)
+    return list((returns.filter(sku=sku) if sku else returns)[:RECORDS_PER_KIND])
+
+
+def list_carrier_scans(*, seller_id: int, tracking_id: str) -> list[CarrierScan]:
+    scans = CarrierScan.objects.filter(seller_id=seller_id, tracking_id=tracking_id)
+    return list(scans.order_by("event_time")[:RECORDS_PER_KIND])
+
+
+def list_removal_lines(*, seller_id: int, removal_order_id: str, sku: str = "") -> list:
+    lines = RemovalOrderLine.objects.filter(seller_id=seller_id, removal_order_id=removal_order_id)
+    return list((lines.filter(sku=sku) if sku else lines)[:RECORDS_PER_KIND])
+
+
+def find_reused_files(*, dispute: Dispute, sha256s: list[str]) -> tuple[list[str], list[str]]:
+    """Disputes of other sellers, and other disputes of this seller, holding the same files
+    (references, at most RECORDS_PER_KIND each)."""
+    same = EvidenceFile.objects.filter(sha256__in=sha256s).exclude(dispute=dispute)
+    others = same.exclude(dispute__seller_id=dispute.seller_id)
+    own = same.filter(dispute__seller_id=dispute.seller_id)
+    return (
+        sorted(set(others.values_list("dispute__reference", flat=True)[:RECORDS_PER_KIND])),
+        sorted(set(own.values_list("dispute__reference", flat=True)[:RECORDS_PER_KIND])),
+    )
+
+
+# For each record kind: the claim field a record is matched on, besides the seller.
+TOUCHING_FIELDS = {
+    "ledger": "sku",
+    "shipments": "shipment_id",
+    "returns": "order_id",
+    "carrier-scans": "tracking_id",
+    "removals": "removal_order_id",
+}
+
+
+def list_open_disputes_touched_by(*, kind: str, records: list) -> list[int]:
+    """Ids of the cases being worked (opened, not finished) that new records bear on: the same
+    seller and SKU, shipment, order, tracking or removal id. One query per import."""
+    name = TOUCHING_FIELDS[kind]
+    pairs = {(r.seller_id, getattr(r, name)) for r in records}
+    if not pairs:
+        return []
+    sellers = {seller for seller, _value in pairs}
+    values = {value for _seller, value in pairs}
+    candidates = (
+        Dispute.objects.filter(seller_id__in=sellers, **{f"{name}__in": values})
+        .exclude(status__in=[*TERMINAL, Status.SUBMITTED])
+        .values_list("pk", "seller_id", name)
+    )
+    return [pk for pk, seller, value in candidates if (seller, value) in pairs]

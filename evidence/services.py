@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, require
 from disputes import permissions as perms
+from disputes.background import recheck_after_commit
 from disputes.case import lock_dispute, record_event, require_status
-from disputes.models import CaseEvent, Dispute
+from disputes.models import CaseEvent, CheckRun, Dispute
+from disputes.status import Status
 from evidence.choices import EvidenceKind, RecordKind
 from evidence.models import (
     CarrierScan,
@@ -28,6 +30,7 @@ from evidence.models import (
     RemovalOrderLine,
     ShipmentLine,
 )
+from evidence.selectors import list_open_disputes_touched_by
 from sellers.models import Seller
 
 SNIFF_BYTES = 4096
@@ -102,6 +105,20 @@ def attach_evidence(
     *, dispute: Dispute, uploaded_by: AbstractBaseUser, upload: UploadedFile, kind: str
 ) -> EvidenceFile:
     """Validate, hash and store one file on a dispute; the stored file never changes."""
+    evidence = _store_evidence(dispute=dispute, uploaded_by=uploaded_by, upload=upload, kind=kind)
+    _recheck(dispute)
+    return evidence
+
+
+def _recheck(dispute: Dispute) -> None:
+    """New evidence changes the checks' verdict; a filing is checked by its intake anyway."""
+    if dispute.status != Status.SUBMITTED:
+        recheck_after_commit([dispute.pk], trigger=CheckRun.Trigger.EVIDENCE)
+
+
+def _store_evidence(
+    *, dispute: Dispute, uploaded_by: AbstractBaseUser, upload: UploadedFile, kind: str
+) -> EvidenceFile:
     lock_dispute(dispute)
     require(
         perms.can_add_evidence(uploaded_by, dispute), _("You cannot add evidence to this dispute.")
@@ -162,12 +179,14 @@ def attach_evidence_files(
     try:
         for upload in uploads:
             stored.append(
-                attach_evidence(dispute=dispute, uploaded_by=uploaded_by, upload=upload, kind=kind)
+                _store_evidence(dispute=dispute, uploaded_by=uploaded_by, upload=upload, kind=kind)
             )
     except Exception:
         for evidence in stored:  # the transaction rolls back the rows; remove their files too
             evidence.file.delete(save=False)
         raise
+    if stored:
+        _recheck(dispute)
     return stored
 
 
@@ -236,4 +255,7 @@ def import_records(
             existing.add(instance.record_id)
             new.append(instance)
     model.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    recheck_after_commit(
+        list_open_disputes_touched_by(kind=kind, records=new), trigger=CheckRun.Trigger.RECORDS
+    )
     return {"received": len(instances), "created": len(new), "skipped": len(instances) - len(new)}

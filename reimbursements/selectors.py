@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from core.errors import NotFound
 from core.money import Money
@@ -14,7 +15,16 @@ from disputes.models import Dispute
 from disputes.permissions import seller_ids_for
 from evidence.selectors import returned_damaged_by_buyer
 from reimbursements.models import Reimbursement, ReimbursementPolicy
+from reimbursements.status import ReimbursementStatus
 from sellers.models import Sku
+
+# What counts as paid: approved, paid, or waiting for a team lead (sent back does not).
+PAYING = (
+    ReimbursementStatus.PENDING_APPROVAL,
+    ReimbursementStatus.APPROVED,
+    ReimbursementStatus.PAID,
+)
+MAX_LISTED = 50
 
 
 def get_active_policy(*, claim_type: str) -> ReimbursementPolicy:
@@ -46,16 +56,42 @@ def payout_rate(*, dispute: Dispute, policy: ReimbursementPolicy) -> Decimal:
     return Decimal("1")
 
 
+@dataclass(frozen=True)
+class Valuation:
+    """What the policy pays for a number of units of a claim, and why."""
+
+    eligible_quantity: int
+    unit_value: Decimal | None  # None: the SKU is not in the catalog, nothing can be proposed
+    amount: Decimal | None
+    currency: str
+    policy_version: int
+    rate: Decimal
+
+
+def value_claim(*, dispute: Dispute, quantity: int, policy: ReimbursementPolicy) -> Valuation:
+    """The one valuation: min(claimed, eligible) × unit value × rate, half-up to the currency's
+    minor unit, the unit value capped by the policy. The checks' proposal, the decision and the
+    pages all use it."""
+    if dispute.quantity:
+        quantity = min(quantity, dispute.quantity)
+    quantity = max(quantity, 0)
+    unit = unit_value_for(dispute=dispute, policy=policy)
+    rate = payout_rate(dispute=dispute, policy=policy)
+    return Valuation(
+        eligible_quantity=quantity,
+        unit_value=unit.amount if unit else None,
+        amount=(unit * quantity * rate).amount if unit else None,
+        currency=dispute.currency,
+        policy_version=policy.version,
+        rate=rate,
+    )
+
+
 def propose_amount(
     *, dispute: Dispute, quantity: int, policy: ReimbursementPolicy
 ) -> Decimal | None:
-    """amount = min(claimed, eligible) × unit value × rate, rounded to the minor unit."""
-    unit = unit_value_for(dispute=dispute, policy=policy)
-    if unit is None:
-        return None
-    if dispute.quantity:
-        quantity = min(quantity, dispute.quantity)
-    return (unit * quantity * payout_rate(dispute=dispute, policy=policy)).amount
+    """The amount of value_claim, or None when the SKU has no reference value."""
+    return value_claim(dispute=dispute, quantity=quantity, policy=policy).amount
 
 
 def get_policy_proposal(*, dispute: Dispute) -> Decimal | None:
@@ -68,6 +104,19 @@ def get_policy_proposal(*, dispute: Dispute) -> Decimal | None:
 
 def needs_second_approval(*, amount: Decimal, currency: str, policy: ReimbursementPolicy) -> bool:
     return Money(amount, currency).in_usd() > policy.approval_threshold_usd
+
+
+def count_units_reimbursed(*, dispute: Dispute, source: Q) -> tuple[int, list[str]]:
+    """Units already paid (or waiting to be) on other cases for the same source, and their
+    references. `source` filters the reimbursements' disputes (same SKU, order, shipment, …)."""
+    rows = (
+        Reimbursement.objects.filter(seller_id=dispute.seller_id, status__in=PAYING)
+        .exclude(dispute=dispute)
+        .filter(source)
+        .values_list("reference", "quantity_cash", "quantity_replaced")[:MAX_LISTED]
+    )
+    units = sum(cash + replaced for _ref, cash, replaced in rows)
+    return units, [ref for ref, _cash, _replaced in rows]
 
 
 # --- lists and the export -----------------------------------------------------------------------

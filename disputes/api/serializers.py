@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from disputes.check_codes import OUTCOME_ORDER
 from disputes.claim_types import CLAIM_FIELDS, ClaimTypeCode, DefectKind
 from disputes.models import CaseEvent, Dispute, Message
 from disputes.selectors import get_user_by_username
@@ -79,18 +80,31 @@ class ReimbursementSummarySerializer(serializers.Serializer):
 
 
 class CheckSerializer(serializers.Serializer):
-    check = serializers.CharField()
+    check = serializers.CharField(source="code")
     result = serializers.ChoiceField(choices=["pass", "warn", "fail", "not_applicable"])
     message = serializers.CharField()
     record_ids = serializers.ListField(child=serializers.CharField())
 
 
 class ProposalSerializer(serializers.Serializer):
-    eligible_quantity = serializers.IntegerField()
-    unit_value = serializers.DecimalField(max_digits=14, decimal_places=2)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    eligible_quantity = serializers.IntegerField(allow_null=True)
+    unit_value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     currency = serializers.CharField()
-    policy_version = serializers.IntegerField()
+    policy_version = serializers.IntegerField(allow_null=True)
+    rate = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
+    explanation = serializers.CharField(source="explanation_text")
+
+
+class RootCauseSerializer(serializers.Serializer):
+    cause = serializers.CharField(source="root_cause")
+    detail = serializers.CharField(source="root_cause_detail")
+    confidence = serializers.DecimalField(
+        source="root_cause_confidence", max_digits=3, decimal_places=2
+    )
+    record_ids = serializers.ListField(
+        child=serializers.CharField(), source="root_cause_record_ids"
+    )
 
 
 class DisputeListSerializer(serializers.ModelSerializer):
@@ -123,6 +137,7 @@ class DisputeListSerializer(serializers.ModelSerializer):
             "sla_next_deadline_at",
             "seller_response_due_at",
             "appeal_deadline_at",
+            "eligible_quantity",
         ]
         read_only_fields = fields
 
@@ -166,15 +181,21 @@ class DisputeSerializer(DisputeListSerializer):
 
     @extend_schema_field(CheckSerializer(many=True))
     def get_checks(self, dispute: Dispute) -> list:
-        return []
+        run = dispute.latest_check_run
+        if run is None:
+            return []
+        results = sorted(run.results.all(), key=lambda r: OUTCOME_ORDER[r.result])
+        return CheckSerializer(results, many=True).data
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_root_cause(self, dispute: Dispute) -> str | None:
-        return None
+    @extend_schema_field(RootCauseSerializer(allow_null=True))
+    def get_root_cause(self, dispute: Dispute) -> dict | None:
+        run = dispute.latest_check_run
+        return RootCauseSerializer(run).data if run else None
 
     @extend_schema_field(ProposalSerializer(allow_null=True))
     def get_proposal(self, dispute: Dispute) -> dict | None:
-        return None
+        run = dispute.latest_check_run
+        return ProposalSerializer(run).data if run else None
 
     @extend_schema_field(SlaSerializer)
     def get_sla(self, dispute: Dispute) -> dict:
@@ -265,6 +286,10 @@ class DecideInputSerializer(StrictInputSerializer):
         required=False, allow_blank=True, max_length=10_000, default=""
     )
     version = serializers.IntegerField(required=False, min_value=1)
+
+
+class RecheckInputSerializer(StrictInputSerializer):
+    """Nothing to send: the checks run again on what the case and the records hold now."""
 
 
 class ReasonInputSerializer(StrictInputSerializer):

@@ -76,8 +76,10 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         queryset = selectors.list_disputes_for(user=self.request.user)
-        if self.action == "retrieve":
-            queryset = queryset.prefetch_related("reimbursements").select_related("merged_into")
+        if self.action != "list":  # one dispute: with its money and its latest check report
+            queryset = queryset.prefetch_related(
+                "reimbursements", "latest_check_run__results"
+            ).select_related("merged_into", "latest_check_run")
         return queryset
 
     def get_serializer_class(self):
@@ -201,8 +203,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     # --- transitions: one endpoint per row of the action table, added by with_case_actions ---
 
     def _done(self, dispute: Dispute) -> Response:
-        dispute = self.get_queryset().prefetch_related("reimbursements").get(pk=dispute.pk)
-        return Response(s.DisputeSerializer(dispute).data)
+        return Response(s.DisputeSerializer(self.get_queryset().get(pk=dispute.pk)).data)
 
 
 class SellerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -15,6 +15,7 @@ from disputes.models.case import (
     amount_sort,
     sla_due,
 )
+from disputes.models.checks import CheckResult, CheckRun
 from disputes.models.queue import Queue, SavedView, StaffProfile
 from disputes.models.sla import BusinessCalendar, Holiday, SlaPolicy, SlaTimer, WorkingHours
 from disputes.models.templates import ResponseTemplate
@@ -25,6 +26,8 @@ __all__ = [
     "NO_DEADLINE",
     "BusinessCalendar",
     "CaseEvent",
+    "CheckResult",
+    "CheckRun",
     "Decision",
     "Dispute",
     "Escalation",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 from core.money import CURRENCY_CHOICES
+from disputes.check_codes import RootCause
 from disputes.claim_types import ClaimTypeCode, DefectKind
 from disputes.models.queue import Queue
 from disputes.status import (
@@ -145,6 +146,12 @@ class Dispute(TimeStampedModel):
     seller_reminder_at = models.DateTimeField(null=True, blank=True)
     next_response_due_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(auto_now_add=True)
+    # The latest check report, copied here for the case list's column and filter.
+    latest_check_run = models.ForeignKey(
+        "disputes.CheckRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    eligible_quantity = models.PositiveIntegerField(_("eligible quantity"), null=True, blank=True)
+    failed_checks = models.PositiveSmallIntegerField(default=0)
     # Bumped by every status change: a stale form or a concurrent change is refused.
     version = models.PositiveIntegerField(default=1)
 
@@ -281,6 +288,8 @@ class Decision(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     explanation = models.TextField(blank=True)
+    # The root cause the specialist confirmed (or corrected) from the checks' suggestion.
+    root_cause = models.CharField(max_length=24, choices=RootCause.choices, blank=True)
     policy_version = models.PositiveIntegerField(null=True, blank=True)
     on_appeal = models.BooleanField(default=False)
     decided_by = models.ForeignKey(

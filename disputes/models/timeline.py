@@ -58,6 +58,7 @@ class CaseEvent(models.Model):
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("Dispute submitted")
         CHECKS_COMPLETED = "checks_completed", _("Intake checks completed")
+        CHECKS_RUN = "checks_run", _("Checks run again")
         STATUS_CHANGED = "status_changed", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")
         REASSIGNED = "reassigned", _("Reassigned")

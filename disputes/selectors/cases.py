@@ -10,12 +10,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from core.errors import InvalidInput, NotFound
 from disputes import permissions as perms
-from disputes.models import CaseEvent, Dispute, Message, amount_sort, sla_due
+from disputes.check_codes import OUTCOME_ORDER
+from disputes.models import CaseEvent, CheckRun, Dispute, Message, amount_sort, sla_due
 from disputes.selectors.templates import list_templates_for
 from disputes.status import ACTIVE, FINISHED, Status
 from evidence.models import EvidenceFile
 from evidence.selectors import list_matching_records
-from reimbursements.selectors import get_policy_proposal
 from sellers.models import Seller
 
 
@@ -67,7 +67,15 @@ def get_dispute_for(*, user, reference: str, prefetch: tuple = ()) -> Dispute:
     """One dispute by reference; a dispute the user may not see does not exist (404)."""
     dispute = (
         _visible_to(user)
-        .select_related("seller", "queue", "assignee", "decided_by", "merged_into", "created_by")
+        .select_related(
+            "seller",
+            "queue",
+            "assignee",
+            "decided_by",
+            "merged_into",
+            "created_by",
+            "latest_check_run",
+        )
         .prefetch_related(*prefetch)
         .filter(reference=reference)
         .first()
@@ -97,8 +105,18 @@ class CasePage:
     seller_open_cases: list[Dispute]
     records: dict[str, list] = field(default_factory=dict)
     templates: list = field(default_factory=list)
-    # What the active policy pays for all the claimed units (None without units or a value).
-    proposal: Decimal | None = None
+    # The latest check report (None before the first run) and its results, failures first.
+    check_run: CheckRun | None = None
+    checks: list = field(default_factory=list)
+
+    @property
+    def used_record_ids(self) -> set[str]:
+        """The records the checks rest on, highlighted in the records tables."""
+        return {record_id for result in self.checks for record_id in result.record_ids}
+
+    @property
+    def proposal(self) -> Decimal | None:
+        return self.check_run.amount if self.check_run else None
 
     @property
     def has_records(self) -> bool:
@@ -118,6 +136,7 @@ def get_case_page(*, user, reference: str) -> CasePage:
             "decisions__decided_by",
             "reimbursements__approver",
             "reimbursements__maker",
+            "latest_check_run__results",
         ),
     )
     seller_disputes = Dispute.objects.filter(seller_id=dispute.seller_id)
@@ -133,6 +152,7 @@ def get_case_page(*, user, reference: str) -> CasePage:
         partially_approved=Count("status", filter=Q(outcome="partially_approved")),
         denied=Count("status", filter=Q(outcome="denied")),
     )
+    run = dispute.latest_check_run
     open_cases = list(
         seller_disputes.exclude(pk=dispute.pk)
         .filter(status__in=[*ACTIVE, Status.AWAITING_SELLER])
@@ -151,7 +171,8 @@ def get_case_page(*, user, reference: str) -> CasePage:
         seller_open_cases=open_cases,
         records=list_matching_records(dispute=dispute),
         templates=list_templates_for(dispute=dispute),
-        proposal=get_policy_proposal(dispute=dispute),
+        check_run=run,
+        checks=sorted(run.results.all(), key=lambda r: OUTCOME_ORDER[r.result]) if run else [],
     )
 
 

@@ -6,6 +6,7 @@ workspace, API, tasks and commands all call these.
 """
 
 from disputes.services.assignment import assign_dispute, change_priority, take_next_case
+from disputes.services.checks import recheck_dispute
 from disputes.services.closing import close_dispute, merge_dispute, withdraw_dispute
 from disputes.services.decision import appeal_dispute, decide_dispute
 from disputes.services.escalation import escalate_dispute, resolve_escalation
@@ -38,6 +39,7 @@ __all__ = [
     "file_dispute",
     "merge_dispute",
     "post_seller_message",
+    "recheck_dispute",
     "recommend_restriction",
     "reply_to_seller",
     "reply_with_evidence",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.money import MINOR_UNITS, quantize
+from disputes.check_codes import CheckOutcome
 from disputes.sla.state import duration_text, sla_state
 from disputes.status import ACTIVE, Outcome, Priority, Status
 from reimbursements.status import ReimbursementStatus
@@ -34,6 +35,17 @@ def outcome_badge(outcome: str) -> str:
         return ""
     value = Outcome(outcome)
     return format_html('<span class="badge badge-{}">{}</span>', value.badge, value.label)
+
+
+@register.simple_tag
+def check_badge(result: str) -> str:
+    value = CheckOutcome(result)
+    return format_html(
+        '<span class="badge badge-{}" data-check-result="{}">{}</span>',
+        value.badge,
+        value.value,
+        value.label,
+    )
 
 
 @register.simple_tag

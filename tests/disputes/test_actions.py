@@ -36,7 +36,8 @@ def test_the_api_schema_has_one_post_endpoint_per_api_action(client):
     paths = client.get("/api/schema/?format=json").json()["paths"]
     for row in API_ACTIONS:
         operation = paths[f"/api/v1/disputes/{{reference}}/{row.path}/"]["post"]
-        assert "requestBody" in operation, row.name
+        # A body is described wherever the action takes input (recheck takes none).
+        assert ("requestBody" in operation) == bool(row.api_input().fields), row.name
 
 
 @pytest.mark.parametrize("row", [a for a in API_ACTIONS if a.staff_only], ids=lambda a: a.name)

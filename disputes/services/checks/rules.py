@@ -1,0 +1,480 @@
+"""The checks themselves: each reads a bounded set of records and gives one Finding.
+
+A finding's sentence is an English msgid (marked with gettext_noop) and its values, so each
+reader sees it in their own language. Quantities follow DESIGN.md's claim-type table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
+
+from disputes.check_codes import CheckCode, CheckOutcome
+from disputes.claim_types import CLAIM_TYPES
+from disputes.models import Dispute
+from disputes.status import Outcome, Status
+from evidence.models import CarrierScan, CustomerReturn, EvidenceFile, LedgerEvent
+from evidence.selectors import (
+    find_reused_files,
+    list_carrier_scans,
+    list_removal_lines,
+    list_returns,
+    list_shipment_lines,
+    sum_ledger_units,
+)
+from reimbursements.models import ReimbursementPolicy
+from reimbursements.selectors import count_units_reimbursed
+
+PASS, WARN, FAIL, NA = (
+    CheckOutcome.PASS,
+    CheckOutcome.WARN,
+    CheckOutcome.FAIL,
+    CheckOutcome.NOT_APPLICABLE,
+)
+E = LedgerEvent.EventType
+D = CustomerReturn.Disposition
+# Return dispositions that support each returns claim.
+DAMAGED = (D.CUSTOMER_DAMAGED, D.WAREHOUSE_DAMAGED, D.CARRIER_DAMAGED, D.DEFECTIVE)
+MATCHING_DISPOSITIONS = {"return_damaged": DAMAGED, "return_wrong_item": (D.WRONG_ITEM,)}
+DUPLICATE_EVENT_DAYS = 30
+VELOCITY_DAYS = 30
+BASELINE_DAYS = 180
+
+
+@dataclass
+class Finding:
+    outcome: str
+    text: str
+    params: dict = field(default_factory=dict)
+    record_ids: list[str] = field(default_factory=list)
+    eligible: int | None = None  # quantity_records: the units the records support
+
+
+@dataclass
+class Claim:
+    """The case under check, with the reads several checks share (made once, when needed)."""
+
+    dispute: Dispute
+    policy: ReimbursementPolicy
+    today: date = field(default_factory=timezone.localdate)
+
+    @property
+    def claimed(self) -> int:
+        return self.dispute.quantity or 0
+
+    @property
+    def filed_on(self) -> date:
+        created = self.dispute.created_at
+        return timezone.localdate(created) if created else self.today
+
+    def source(self) -> Q:
+        """The reimbursements of other cases that paid for the same units."""
+        d = self.dispute
+        if d.claim_type == "inbound_shortage":
+            return Q(dispute__shipment_id=d.shipment_id, sku=d.sku)
+        if d.claim_type.startswith("return_"):
+            return Q(dispute__order_id=d.order_id, sku=d.sku)
+        if d.claim_type == "carrier_damaged":
+            return Q(dispute__tracking_id=d.tracking_id)
+        if d.claim_type == "removal_lost":
+            return Q(dispute__removal_order_id=d.removal_order_id, sku=d.sku)
+        return Q(dispute__claim_type=d.claim_type, sku=d.sku)
+
+    @cached_property
+    def reimbursed(self) -> tuple[int, list[str]]:
+        if not self.dispute.sku and self.dispute.claim_type not in ("carrier_damaged",):
+            return 0, []
+        return count_units_reimbursed(dispute=self.dispute, source=self.source())
+
+    @cached_property
+    def evidence(self) -> list[EvidenceFile]:
+        return list(EvidenceFile.objects.filter(dispute=self.dispute).order_by("id")[:50])
+
+
+# --- filing_window -----------------------------------------------------------------------------
+
+
+def window_anchor(claim: Claim) -> tuple[date | None, list[str]]:
+    """The date the window counts from, and the record that gives it."""
+    d = claim.dispute
+    if d.claim_type == "inbound_shortage" and d.shipment_id:
+        lines = [ln for ln in list_shipment_lines(seller_id=d.seller_id, shipment_id=d.shipment_id)]
+        closed = [ln for ln in lines if ln.closed_date]
+        if closed:
+            first = min(closed, key=lambda ln: ln.closed_date)
+            return first.closed_date, [first.record_id]
+        return None, []
+    if d.claim_type == "return_not_received" and d.order_id:
+        returns = list_returns(seller_id=d.seller_id, order_id=d.order_id, sku=d.sku)
+        if returns:
+            first = min(returns, key=lambda r: r.refund_date)
+            return first.refund_date, [first.record_id]
+        return None, []
+    return d.event_date, []
+
+
+def check_filing_window(claim: Claim) -> Finding:
+    anchor, record_ids = window_anchor(claim)
+    window, opens = claim.policy.filing_window_days, claim.policy.opens_after_days
+    if anchor is None:
+        return Finding(WARN, N_("Neither the claim nor the records give the date of the event."))
+    filed = claim.filed_on
+    params = {"days": (filed - anchor).days, "window": window, "anchor": anchor.isoformat()}
+    if filed < anchor + timedelta(days=opens):
+        eligible_from = (anchor + timedelta(days=opens)).isoformat()
+        return Finding(
+            WARN,
+            N_(
+                "Not yet eligible: claims of this kind open %(opens)s days after %(anchor)s, "
+                "on %(from)s."
+            ),
+            {**params, "opens": opens, "from": eligible_from},
+            record_ids,
+        )
+    if filed > anchor + timedelta(days=window):
+        return Finding(
+            FAIL,
+            N_("Filed %(days)s days after %(anchor)s: the window is %(window)s days."),
+            params,
+            record_ids,
+        )
+    return Finding(
+        PASS,
+        N_("Filed %(days)s days after %(anchor)s, within the %(window)s-day window."),
+        params,
+        record_ids,
+    )
+
+
+# --- quantity_records --------------------------------------------------------------------------
+
+
+def _verdict(claim: Claim, supported: int, record_ids: list[str], what: str) -> Finding:
+    """Compare the units the records support (after what other cases paid) with the claim."""
+    paid, _refs = claim.reimbursed
+    eligible = max(0, supported - paid)
+    if claim.claimed:
+        eligible = min(eligible, claim.claimed)
+    params = {"claimed": claim.claimed, "supported": supported, "paid": paid, "what": what}
+    if eligible == 0:
+        outcome = FAIL
+        text = N_(
+            "The records support no units: %(what)s %(supported)s, already reimbursed "
+            "%(paid)s, claimed %(claimed)s."
+        )
+    elif claim.claimed and eligible < claim.claimed:
+        outcome = WARN
+        text = N_(
+            "The records support %(eligible)s of the %(claimed)s units claimed: %(what)s "
+            "%(supported)s, already reimbursed %(paid)s."
+        )
+    else:
+        outcome = PASS
+        text = N_(
+            "The records support the %(eligible)s units claimed: %(what)s %(supported)s, "
+            "already reimbursed %(paid)s."
+        )
+    return Finding(outcome, text, {**params, "eligible": eligible}, record_ids, eligible)
+
+
+def _ledger(claim: Claim, counted: tuple[str, ...]):
+    d = claim.dispute
+    return sum_ledger_units(
+        seller_id=d.seller_id,
+        sku=d.sku,
+        event_types=counted,
+        fulfillment_center=d.fulfillment_center,
+    )
+
+
+def quantity_warehouse_lost(claim: Claim) -> Finding:
+    totals, _centres, ids = _ledger(claim, (E.LOST, E.FOUND))
+    supported = max(0, totals[E.LOST] - totals[E.FOUND])
+    return _verdict(claim, supported, ids, N_("lost minus found"))
+
+
+def quantity_warehouse_damaged(claim: Claim) -> Finding:
+    totals, _centres, ids = _ledger(claim, (E.DAMAGED_WAREHOUSE,))
+    return _verdict(claim, totals[E.DAMAGED_WAREHOUSE], ids, N_("damaged in the warehouse"))
+
+
+def quantity_inbound_shortage(claim: Claim) -> Finding:
+    d = claim.dispute
+    lines = list_shipment_lines(seller_id=d.seller_id, shipment_id=d.shipment_id, sku=d.sku)
+    supported = sum(max(0, ln.quantity_shipped - ln.quantity_received) for ln in lines)
+    return _verdict(claim, supported, [ln.record_id for ln in lines], N_("shipped minus received"))
+
+
+def quantity_removal_lost(claim: Claim) -> Finding:
+    d = claim.dispute
+    lines = list_removal_lines(
+        seller_id=d.seller_id, removal_order_id=d.removal_order_id, sku=d.sku
+    )
+    supported = sum(max(0, ln.quantity_shipped - ln.quantity_delivered) for ln in lines)
+    return _verdict(claim, supported, [ln.record_id for ln in lines], N_("shipped minus delivered"))
+
+
+def quantity_return_not_received(claim: Claim) -> Finding:
+    d = claim.dispute
+    returns = list_returns(seller_id=d.seller_id, order_id=d.order_id, sku=d.sku)
+    missing = [r for r in returns if r.received_date is None]
+    supported = sum(r.quantity for r in missing)
+    return _verdict(
+        claim, supported, [r.record_id for r in returns], N_("refunded and never received")
+    )
+
+
+def quantity_return_condition(claim: Claim) -> Finding:
+    d = claim.dispute
+    returns = list_returns(seller_id=d.seller_id, order_id=d.order_id, sku=d.sku)
+    wanted = MATCHING_DISPOSITIONS[d.claim_type]
+    matching = [r for r in returns if r.received_date and r.disposition in wanted]
+    supported = sum(r.quantity for r in matching)
+    return _verdict(
+        claim,
+        supported,
+        [r.record_id for r in returns],
+        N_("received with a matching disposition"),
+    )
+
+
+def quantity_carrier_damaged(claim: Claim) -> Finding:
+    d = claim.dispute
+    scans = list_carrier_scans(seller_id=d.seller_id, tracking_id=d.tracking_id)
+    ids = [s.record_id for s in scans]
+    trouble = [s for s in scans if s.event in (CarrierScan.Event.EXCEPTION, CarrierScan.Event.LOST)]
+    if not scans:
+        return _verdict(claim, 0, ids, N_("carrier scans with an exception or loss"))
+    if trouble:
+        supported = claim.claimed or 1
+        return _verdict(claim, supported, ids, N_("carrier scans with an exception or loss"))
+    return Finding(
+        FAIL,
+        N_("The carrier scanned a clean delivery and no exception or loss (%(n)s scans)."),
+        {"n": len(scans)},
+        ids,
+        0,
+    )
+
+
+QUANTITY_RULES = {
+    "warehouse_lost": quantity_warehouse_lost,
+    "warehouse_damaged": quantity_warehouse_damaged,
+    "inbound_shortage": quantity_inbound_shortage,
+    "removal_lost": quantity_removal_lost,
+    "return_not_received": quantity_return_not_received,
+    "return_damaged": quantity_return_condition,
+    "return_wrong_item": quantity_return_condition,
+    "carrier_damaged": quantity_carrier_damaged,
+}
+
+
+def check_quantity_records(claim: Claim) -> Finding:
+    rule = QUANTITY_RULES.get(claim.dispute.claim_type)
+    if rule is None:
+        return Finding(NA, N_("This kind of claim is not counted in units of the records."))
+    return rule(claim)
+
+
+# --- already_reimbursed, duplicate_claim -------------------------------------------------------
+
+
+def check_already_reimbursed(claim: Claim) -> Finding:
+    if claim.dispute.claim_type not in QUANTITY_RULES:
+        return Finding(NA, N_("This kind of claim is not paid per unit."))
+    paid, references = claim.reimbursed
+    params = {"paid": paid, "claimed": claim.claimed, "references": ", ".join(references)}
+    if paid == 0:
+        return Finding(PASS, N_("No other case was paid for these units."), params)
+    if claim.claimed and paid >= claim.claimed:
+        return Finding(
+            FAIL,
+            N_("%(paid)s units were already reimbursed on other cases (%(references)s)."),
+            params,
+            references,
+        )
+    return Finding(
+        WARN,
+        N_("%(paid)s units were already reimbursed on other cases (%(references)s)."),
+        params,
+        references,
+    )
+
+
+def duplicate_query(dispute: Dispute) -> Q | None:
+    """Other disputes of the seller that claim the same thing, or None without identifiers."""
+    d = dispute
+    if d.claim_type == "inbound_shortage" and d.shipment_id:
+        return Q(shipment_id=d.shipment_id, sku=d.sku)
+    if d.order_id:
+        return Q(order_id=d.order_id, claim_type=d.claim_type)
+    if d.tracking_id:
+        return Q(tracking_id=d.tracking_id)
+    if d.removal_order_id:
+        return Q(removal_order_id=d.removal_order_id, sku=d.sku)
+    if d.claim_id:
+        return Q(claim_id=d.claim_id)
+    if d.transaction_id:
+        return Q(transaction_id=d.transaction_id)
+    if d.sku and d.fulfillment_center and d.event_date:
+        near = timedelta(days=DUPLICATE_EVENT_DAYS)
+        return Q(
+            claim_type=d.claim_type,
+            sku=d.sku,
+            fulfillment_center=d.fulfillment_center,
+            event_date__range=(d.event_date - near, d.event_date + near),
+        )
+    return None
+
+
+def check_duplicate_claim(claim: Claim) -> Finding:
+    d = claim.dispute
+    same = duplicate_query(d)
+    if same is None:
+        return Finding(NA, N_("The claim names nothing another claim could repeat."))
+    references = list(
+        Dispute.objects.filter(same, seller_id=d.seller_id)
+        .exclude(pk=d.pk)
+        .exclude(status__in=[Status.MERGED, Status.WITHDRAWN])
+        .order_by("created_at")
+        .values_list("reference", flat=True)[:10]
+    )
+    if references:
+        return Finding(
+            FAIL,
+            N_("The same claim was filed as %(references)s: merge this one into it."),
+            {"references": ", ".join(references)},
+            references,
+        )
+    return Finding(PASS, N_("No other claim of this seller names the same ids."))
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+def check_evidence_required(claim: Claim) -> Finding:
+    required = CLAIM_TYPES[claim.dispute.claim_type].evidence_kinds
+    if not required:
+        return Finding(NA, N_("This kind of claim needs no evidence from the seller."))
+    given = sorted({f.kind for f in claim.evidence} & set(required))
+    if given:
+        return Finding(
+            PASS, N_("The required evidence is attached (%(kinds)s)."), {"kinds": ", ".join(given)}
+        )
+    return Finding(
+        FAIL,
+        N_("Evidence of one of these kinds is missing: %(kinds)s."),
+        {"kinds": ", ".join(required)},
+    )
+
+
+def check_evidence_reused(claim: Claim) -> Finding:
+    hashes = [f.sha256 for f in claim.evidence]
+    if not hashes:
+        return Finding(NA, N_("No files to compare."))
+    others, own = find_reused_files(dispute=claim.dispute, sha256s=hashes)
+    if others:
+        return Finding(
+            FAIL,
+            N_("The same file is in another seller's dispute: %(references)s."),
+            {"references": ", ".join(others)},
+            others,
+        )
+    if len(own) > 1:
+        return Finding(
+            WARN,
+            N_("The same file is in %(n)s other disputes of this seller: %(references)s."),
+            {"n": len(own), "references": ", ".join(own)},
+            own,
+        )
+    return Finding(PASS, N_("No file was seen in another dispute."))
+
+
+# --- seller_velocity ---------------------------------------------------------------------------
+
+
+def check_seller_velocity(claim: Claim) -> Finding:
+    d = claim.dispute
+    now = timezone.now()
+    filed = Dispute.objects.filter(seller_id=d.seller_id).exclude(pk=d.pk)
+    counts = filed.aggregate(
+        recent=Count("id", filter=Q(created_at__gte=now - timedelta(days=VELOCITY_DAYS))),
+        before=Count(
+            "id",
+            filter=Q(
+                created_at__lt=now - timedelta(days=VELOCITY_DAYS),
+                created_at__gte=now - timedelta(days=VELOCITY_DAYS + BASELINE_DAYS),
+            ),
+        ),
+        decided=Count("id", filter=Q(outcome__in=Outcome.values)),
+        denied=Count("id", filter=Q(outcome=Outcome.DENIED)),
+    )
+    baseline = counts["before"] * VELOCITY_DAYS / BASELINE_DAYS
+    denied_share = counts["denied"] / counts["decided"] if counts["decided"] else 0.0
+    params = {
+        "recent": counts["recent"],
+        "baseline": round(baseline, 1),
+        "denied": round(denied_share * 100),
+    }
+    if counts["recent"] >= 10 and counts["recent"] > 5 * max(baseline, 1):
+        return Finding(
+            FAIL,
+            N_(
+                "A burst: %(recent)s disputes in 30 days against %(baseline)s usually; "
+                "%(denied)s%% of decided claims denied."
+            ),
+            params,
+        )
+    if (counts["recent"] >= 5 and counts["recent"] > 3 * max(baseline, 1)) or (
+        counts["decided"] >= 10 and denied_share > 0.5
+    ):
+        return Finding(
+            WARN,
+            N_(
+                "%(recent)s disputes in 30 days against %(baseline)s usually; %(denied)s%% of "
+                "decided claims denied."
+            ),
+            params,
+        )
+    return Finding(
+        PASS,
+        N_(
+            "%(recent)s disputes in 30 days against %(baseline)s usually; %(denied)s%% of decided "
+            "claims denied."
+        ),
+        params,
+    )
+
+
+# --- not yet measurable ------------------------------------------------------------------------
+
+
+def check_photo_dates(claim: Claim) -> Finding:
+    photos = [f for f in claim.evidence if f.kind == "photo"]
+    if not photos:
+        return Finding(NA, N_("No photos to date."))
+    return Finding(NA, N_("Photo dates are not read yet; compare them by eye."))
+
+
+def check_fee_table(claim: Claim) -> Finding:
+    if claim.dispute.claim_type != "fee_overcharge":
+        return Finding(NA, N_("Only fee claims are compared with the fee table."))
+    return Finding(WARN, N_("The fee table is not in Arbiter yet: compare the fee by hand."))
+
+
+CHECKS = {
+    CheckCode.FILING_WINDOW: check_filing_window,
+    CheckCode.QUANTITY_RECORDS: check_quantity_records,
+    CheckCode.ALREADY_REIMBURSED: check_already_reimbursed,
+    CheckCode.DUPLICATE_CLAIM: check_duplicate_claim,
+    CheckCode.EVIDENCE_REQUIRED: check_evidence_required,
+    CheckCode.EVIDENCE_REUSED: check_evidence_reused,
+    CheckCode.PHOTO_DATES: check_photo_dates,
+    CheckCode.SELLER_VELOCITY: check_seller_velocity,
+    CheckCode.FEE_TABLE: check_fee_table,
+}
