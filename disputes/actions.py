@@ -53,9 +53,11 @@ def _pick(data: Data, *names: str) -> dict:
 def _decision_start(dispute: Dispute) -> dict:
     """The decide form starts from the checks' proposal: the units the records support."""
     eligible = dispute.eligible_quantity
+    run = dispute.latest_check_run
     return {
         "version": dispute.version,
         "approved_quantity": dispute.quantity if eligible is None else eligible,
+        "root_cause": run.root_cause if run else "",
     }
 
 
@@ -133,7 +135,14 @@ ACTIONS: tuple[CaseAction, ...] = (
             outcome=c["outcome"],
             reason_code=c["reason_code"],
             expected_version=c.get("version"),
-            **_pick(c, "approved_quantity", "amount", "amount_change_reason", "explanation"),
+            **_pick(
+                c,
+                "approved_quantity",
+                "amount",
+                "amount_change_reason",
+                "explanation",
+                "root_cause",
+            ),
         ),
     ),
     CaseAction(

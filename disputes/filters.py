@@ -121,6 +121,12 @@ class DisputeFilterSet(django_filters.FilterSet):
     sla = django_filters.ChoiceFilter(
         choices=SLA_STATES, method="filter_sla", label=_("SLA state"), empty_label=_("All")
     )
+    checks = django_filters.ChoiceFilter(
+        choices=[("failed", _("Any check failed")), ("clean", _("No check failed"))],
+        method="filter_checks",
+        label=_("Checks"),
+        empty_label=_("All"),
+    )
     created_after = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("Created from")
     )
@@ -153,6 +159,11 @@ class DisputeFilterSet(django_filters.FilterSet):
 
     def filter_sla(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(sla_state_q(value))
+
+    def filter_checks(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "failed":
+            return queryset.filter(failed_checks__gt=0)
+        return queryset.filter(failed_checks=0, latest_check_run__isnull=False)
 
     def filter_assignee(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "me" and self.user is not None:

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from disputes.check_codes import RootCause
 from disputes.status import EscalationTeam, Outcome, Priority, ReasonCode
 
 
@@ -68,6 +69,12 @@ class DecideForm(VersionedForm):
     )
     amount_change_reason = forms.CharField(
         label=_("Why a different amount?"), required=False, max_length=500
+    )
+    root_cause = forms.ChoiceField(
+        label=_("Root cause"),
+        choices=RootCause.choices,
+        required=False,
+        help_text=_("The checks' suggestion; correct it if the case showed otherwise."),
     )
     explanation = forms.CharField(
         label=_("Explanation for the seller"),

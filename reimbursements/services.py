@@ -55,13 +55,18 @@ def _move(reimbursement: Reimbursement, *, to: Status, **fields) -> None:
 
 
 def create_reimbursement(
-    *, decision: Decision, maker: AbstractBaseUser, policy: ReimbursementPolicy
+    *,
+    decision: Decision,
+    maker: AbstractBaseUser,
+    policy: ReimbursementPolicy,
+    override: bool = False,
 ) -> Reimbursement:
-    """Propose the reimbursement a decision grants; large ones wait for a team lead."""
+    """Propose the reimbursement a decision grants; large ones, and any paying more than the
+    policy's proposal (`override`), wait for a team lead."""
     dispute = decision.dispute
     unit = unit_value_for(dispute=dispute, policy=policy)
     quantity = decision.approved_quantity or 0
-    pending = needs_second_approval(
+    pending = override or needs_second_approval(
         amount=decision.amount, currency=decision.currency, policy=policy
     )
     round_number = 2 if decision.on_appeal else 1
@@ -89,6 +94,7 @@ def create_reimbursement(
             "amount": str(reimbursement.amount),
             "currency": reimbursement.currency,
             "needs_approval": pending,
+            "over_proposal": override,
         },
     )
     return reimbursement

@@ -43,6 +43,8 @@ LIST_ROW_FIELDS = (
     "seller__marketplace",
     "queue__name",
     "assignee__username",
+    "eligible_quantity",
+    "failed_checks",
 )
 
 

@@ -9,7 +9,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from core.errors import NotFound
-from disputes.models import Dispute, Message
+from disputes.check_codes import RootCause
+from disputes.models import Decision, Dispute, Message
 from disputes.selectors.cases import list_disputes_for
 
 
@@ -44,6 +45,7 @@ def get_portal_case(*, user, seller, reference: str) -> PortalCase:
             "decisions",
             "reimbursements",
         )
+        .select_related("latest_check_run")
         .filter(reference=reference)
         .first()
     )
@@ -78,4 +80,15 @@ def count_defects_by_month(*, seller, months: int = 12) -> dict:
         )
         .order_by("-total")
     )
-    return {"by_month": list(rows), "by_type": list(outcomes)}
+    causes = (
+        Decision.objects.filter(dispute__seller=seller, decided_at__gte=since)
+        .exclude(root_cause="")
+        .values("root_cause")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    return {
+        "by_month": list(rows),
+        "by_type": list(outcomes),
+        "by_root_cause": [{**row, "label": RootCause(row["root_cause"]).label} for row in causes],
+    }

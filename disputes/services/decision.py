@@ -15,7 +15,8 @@ from core.money import quantize
 from disputes import permissions as perms
 from disputes import sla
 from disputes.case import lock_dispute, move_status
-from disputes.models import CaseEvent, Decision, Dispute, Message
+from disputes.check_codes import RootCause
+from disputes.models import CaseEvent, CheckRun, Decision, Dispute, Message
 from disputes.notifications import queue_notification
 from disputes.services.messaging import add_message, clean_text
 from disputes.status import Outcome, Priority, ReasonCode, Status
@@ -57,11 +58,14 @@ def decide_dispute(
     amount: Decimal | None = None,
     explanation: str = "",
     amount_change_reason: str = "",
+    root_cause: str = "",
     expected_version: int | None = None,
 ) -> Decision:
     """Decide; an approval with an amount proposes a reimbursement (maker-checker above limit).
 
-    The amount defaults to the policy's proposal; a different amount needs a reason.
+    The amount defaults to the policy's proposal; a different amount needs a reason, and paying
+    more than the proposal needs a team lead's approval whatever the amount. The root cause is
+    the checks' suggestion unless the specialist corrects it.
     """
     lock_dispute(dispute, expected_version=expected_version)
     require(
@@ -79,8 +83,14 @@ def decide_dispute(
         approved_quantity=approved_quantity,
         amount=amount,
     )
+    if root_cause and root_cause not in RootCause.values:
+        errors["root_cause"] = [_("Choose a root cause.")]
     if errors:
         raise InvalidInput(_("The decision is not complete: see the fields."), fields=errors)
+    if not root_cause and dispute.latest_check_run_id:
+        root_cause = CheckRun.objects.values_list("root_cause", flat=True).get(
+            pk=dispute.latest_check_run_id
+        )
 
     policy = get_active_policy(claim_type=dispute.claim_type)
     proposed = None
@@ -117,6 +127,7 @@ def decide_dispute(
             "proposed_amount": str(proposed) if proposed is not None else None,
             "payout_rate": str(payout_rate(dispute=dispute, policy=policy)),
             "amount_change_reason": amount_change_reason.strip(),
+            "root_cause": root_cause,
         },
         outcome=outcome,
         reason_code=reason_code,
@@ -137,9 +148,11 @@ def decide_dispute(
         policy_version=policy.version,
         on_appeal=on_appeal,
         decided_by=by,
+        root_cause=root_cause,
     )
     if outcome != Outcome.DENIED and amount:
-        create_reimbursement(decision=decision, maker=by, policy=policy)
+        over_proposal = proposed is not None and amount > proposed
+        create_reimbursement(decision=decision, maker=by, policy=policy, override=over_proposal)
     queue_notification(dispute, kind="decided", key=f"decided:{decision.pk}")
     return decision
 

@@ -297,4 +297,8 @@ def advice(request: HttpRequest) -> HttpResponse:
         }
         for row in counts["by_type"]
     ]
-    return render(request, "portal/advice.html", {"chart": chart, "rows": rows, "nav": "advice"})
+    return render(
+        request,
+        "portal/advice.html",
+        {"chart": chart, "rows": rows, "causes": counts["by_root_cause"], "nav": "advice"},
+    )
