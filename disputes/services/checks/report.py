@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from core.money import Money
 from disputes.case import lock_dispute, touch
@@ -47,7 +47,9 @@ def _run_one(code: str, claim: Claim) -> Finding:
         return CHECKS[code](claim)
     except Exception:  # one broken check must not hide the others' results
         log.exception("check %s failed on %s", code, claim.dispute.reference)
-        return Finding(CheckOutcome.ERROR, N_("This check could not run; run the checks again."))
+        return Finding(
+            CheckOutcome.ERROR, gettext_noop("This check could not run; run the checks again.")
+        )
 
 
 def _root_cause(claim: Claim, findings: dict[str, Finding]) -> tuple[str, str, Decimal, list]:
@@ -89,19 +91,23 @@ def _proposal(claim: Claim, findings: dict[str, Finding], run: CheckRun) -> None
     run.currency = d.currency
     run.policy_version = claim.policy.version
     if not d.quantity and quantity.eligible is None:
-        run.explanation = {"text": N_("No units are claimed: the amount is decided by hand.")}
+        run.explanation = {
+            "text": gettext_noop("No units are claimed: the amount is decided by hand.")
+        }
         return
     value = value_claim(dispute=d, quantity=eligible, policy=claim.policy)
     run.eligible_quantity = value.eligible_quantity
     run.unit_value, run.amount, run.rate = value.unit_value, value.amount, value.rate
     if value.unit_value is None:
         run.explanation = {
-            "text": N_("%(n)s units eligible; the SKU has no reference value, so no amount."),
+            "text": gettext_noop(
+                "%(n)s units eligible; the SKU has no reference value, so no amount."
+            ),
             "params": {"n": value.eligible_quantity},
         }
         return
     run.explanation = {
-        "text": N_(
+        "text": gettext_noop(
             "%(n)s of %(claimed)s units eligible × %(unit)s %(currency)s × rate %(rate)s "
             "= %(amount)s %(currency)s (policy version %(version)s)."
         ),

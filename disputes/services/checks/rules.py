@@ -12,7 +12,7 @@ from functools import cached_property
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from disputes.check_codes import CheckCode, CheckOutcome
 from disputes.claim_types import CLAIM_TYPES
@@ -122,14 +122,16 @@ def check_filing_window(claim: Claim) -> Finding:
     anchor, record_ids = window_anchor(claim)
     window, opens = claim.policy.filing_window_days, claim.policy.opens_after_days
     if anchor is None:
-        return Finding(WARN, N_("Neither the claim nor the records give the date of the event."))
+        return Finding(
+            WARN, gettext_noop("Neither the claim nor the records give the date of the event.")
+        )
     filed = claim.filed_on
     params = {"days": (filed - anchor).days, "window": window, "anchor": anchor.isoformat()}
     if filed < anchor + timedelta(days=opens):
         eligible_from = (anchor + timedelta(days=opens)).isoformat()
         return Finding(
             WARN,
-            N_(
+            gettext_noop(
                 "Not yet eligible: claims of this kind open %(opens)s days after %(anchor)s, "
                 "on %(from)s."
             ),
@@ -139,13 +141,13 @@ def check_filing_window(claim: Claim) -> Finding:
     if filed > anchor + timedelta(days=window):
         return Finding(
             FAIL,
-            N_("Filed %(days)s days after %(anchor)s: the window is %(window)s days."),
+            gettext_noop("Filed %(days)s days after %(anchor)s: the window is %(window)s days."),
             params,
             record_ids,
         )
     return Finding(
         PASS,
-        N_("Filed %(days)s days after %(anchor)s, within the %(window)s-day window."),
+        gettext_noop("Filed %(days)s days after %(anchor)s, within the %(window)s-day window."),
         params,
         record_ids,
     )
@@ -163,19 +165,19 @@ def _verdict(claim: Claim, supported: int, record_ids: list[str], what: str) -> 
     params = {"claimed": claim.claimed, "supported": supported, "paid": paid, "what": what}
     if eligible == 0:
         outcome = FAIL
-        text = N_(
+        text = gettext_noop(
             "The records support no units: %(what)s %(supported)s, already reimbursed "
             "%(paid)s, claimed %(claimed)s."
         )
     elif claim.claimed and eligible < claim.claimed:
         outcome = WARN
-        text = N_(
+        text = gettext_noop(
             "The records support %(eligible)s of the %(claimed)s units claimed: %(what)s "
             "%(supported)s, already reimbursed %(paid)s."
         )
     else:
         outcome = PASS
-        text = N_(
+        text = gettext_noop(
             "The records support the %(eligible)s units claimed: %(what)s %(supported)s, "
             "already reimbursed %(paid)s."
         )
@@ -195,19 +197,23 @@ def _ledger(claim: Claim, counted: tuple[str, ...]):
 def quantity_warehouse_lost(claim: Claim) -> Finding:
     totals, _centres, ids = _ledger(claim, (E.LOST, E.FOUND))
     supported = max(0, totals[E.LOST] - totals[E.FOUND])
-    return _verdict(claim, supported, ids, N_("lost minus found"))
+    return _verdict(claim, supported, ids, gettext_noop("lost minus found"))
 
 
 def quantity_warehouse_damaged(claim: Claim) -> Finding:
     totals, _centres, ids = _ledger(claim, (E.DAMAGED_WAREHOUSE,))
-    return _verdict(claim, totals[E.DAMAGED_WAREHOUSE], ids, N_("damaged in the warehouse"))
+    return _verdict(
+        claim, totals[E.DAMAGED_WAREHOUSE], ids, gettext_noop("damaged in the warehouse")
+    )
 
 
 def quantity_inbound_shortage(claim: Claim) -> Finding:
     d = claim.dispute
     lines = list_shipment_lines(seller_id=d.seller_id, shipment_id=d.shipment_id, sku=d.sku)
     supported = sum(max(0, ln.quantity_shipped - ln.quantity_received) for ln in lines)
-    return _verdict(claim, supported, [ln.record_id for ln in lines], N_("shipped minus received"))
+    return _verdict(
+        claim, supported, [ln.record_id for ln in lines], gettext_noop("shipped minus received")
+    )
 
 
 def quantity_removal_lost(claim: Claim) -> Finding:
@@ -216,7 +222,9 @@ def quantity_removal_lost(claim: Claim) -> Finding:
         seller_id=d.seller_id, removal_order_id=d.removal_order_id, sku=d.sku
     )
     supported = sum(max(0, ln.quantity_shipped - ln.quantity_delivered) for ln in lines)
-    return _verdict(claim, supported, [ln.record_id for ln in lines], N_("shipped minus delivered"))
+    return _verdict(
+        claim, supported, [ln.record_id for ln in lines], gettext_noop("shipped minus delivered")
+    )
 
 
 def quantity_return_not_received(claim: Claim) -> Finding:
@@ -225,7 +233,10 @@ def quantity_return_not_received(claim: Claim) -> Finding:
     missing = [r for r in returns if r.received_date is None]
     supported = sum(r.quantity for r in missing)
     return _verdict(
-        claim, supported, [r.record_id for r in returns], N_("refunded and never received")
+        claim,
+        supported,
+        [r.record_id for r in returns],
+        gettext_noop("refunded and never received"),
     )
 
 
@@ -239,7 +250,7 @@ def quantity_return_condition(claim: Claim) -> Finding:
         claim,
         supported,
         [r.record_id for r in returns],
-        N_("received with a matching disposition"),
+        gettext_noop("received with a matching disposition"),
     )
 
 
@@ -249,13 +260,17 @@ def quantity_carrier_damaged(claim: Claim) -> Finding:
     ids = [s.record_id for s in scans]
     trouble = [s for s in scans if s.event in (CarrierScan.Event.EXCEPTION, CarrierScan.Event.LOST)]
     if not scans:
-        return _verdict(claim, 0, ids, N_("carrier scans with an exception or loss"))
+        return _verdict(claim, 0, ids, gettext_noop("carrier scans with an exception or loss"))
     if trouble:
         supported = claim.claimed or 1
-        return _verdict(claim, supported, ids, N_("carrier scans with an exception or loss"))
+        return _verdict(
+            claim, supported, ids, gettext_noop("carrier scans with an exception or loss")
+        )
     return Finding(
         FAIL,
-        N_("The carrier scanned a clean delivery and no exception or loss (%(n)s scans)."),
+        gettext_noop(
+            "The carrier scanned a clean delivery and no exception or loss (%(n)s scans)."
+        ),
         {"n": len(scans)},
         ids,
         0,
@@ -277,7 +292,9 @@ QUANTITY_RULES = {
 def check_quantity_records(claim: Claim) -> Finding:
     rule = QUANTITY_RULES.get(claim.dispute.claim_type)
     if rule is None:
-        return Finding(NA, N_("This kind of claim is not counted in units of the records."))
+        return Finding(
+            NA, gettext_noop("This kind of claim is not counted in units of the records.")
+        )
     return rule(claim)
 
 
@@ -286,21 +303,21 @@ def check_quantity_records(claim: Claim) -> Finding:
 
 def check_already_reimbursed(claim: Claim) -> Finding:
     if claim.dispute.claim_type not in QUANTITY_RULES:
-        return Finding(NA, N_("This kind of claim is not paid per unit."))
+        return Finding(NA, gettext_noop("This kind of claim is not paid per unit."))
     paid, references = claim.reimbursed
     params = {"paid": paid, "claimed": claim.claimed, "references": ", ".join(references)}
     if paid == 0:
-        return Finding(PASS, N_("No other case was paid for these units."), params)
+        return Finding(PASS, gettext_noop("No other case was paid for these units."), params)
     if claim.claimed and paid >= claim.claimed:
         return Finding(
             FAIL,
-            N_("%(paid)s units were already reimbursed on other cases (%(references)s)."),
+            gettext_noop("%(paid)s units were already reimbursed on other cases (%(references)s)."),
             params,
             references,
         )
     return Finding(
         WARN,
-        N_("%(paid)s units were already reimbursed on other cases (%(references)s)."),
+        gettext_noop("%(paid)s units were already reimbursed on other cases (%(references)s)."),
         params,
         references,
     )
@@ -336,7 +353,7 @@ def check_duplicate_claim(claim: Claim) -> Finding:
     d = claim.dispute
     same = duplicate_query(d)
     if same is None:
-        return Finding(NA, N_("The claim names nothing another claim could repeat."))
+        return Finding(NA, gettext_noop("The claim names nothing another claim could repeat."))
     references = list(
         Dispute.objects.filter(same, seller_id=d.seller_id)
         .exclude(pk=d.pk)
@@ -347,11 +364,11 @@ def check_duplicate_claim(claim: Claim) -> Finding:
     if references:
         return Finding(
             FAIL,
-            N_("The same claim was filed as %(references)s: merge this one into it."),
+            gettext_noop("The same claim was filed as %(references)s: merge this one into it."),
             {"references": ", ".join(references)},
             references,
         )
-    return Finding(PASS, N_("No other claim of this seller names the same ids."))
+    return Finding(PASS, gettext_noop("No other claim of this seller names the same ids."))
 
 
 # --- evidence ----------------------------------------------------------------------------------
@@ -360,15 +377,17 @@ def check_duplicate_claim(claim: Claim) -> Finding:
 def check_evidence_required(claim: Claim) -> Finding:
     required = CLAIM_TYPES[claim.dispute.claim_type].evidence_kinds
     if not required:
-        return Finding(NA, N_("This kind of claim needs no evidence from the seller."))
+        return Finding(NA, gettext_noop("This kind of claim needs no evidence from the seller."))
     given = sorted({f.kind for f in claim.evidence} & set(required))
     if given:
         return Finding(
-            PASS, N_("The required evidence is attached (%(kinds)s)."), {"kinds": ", ".join(given)}
+            PASS,
+            gettext_noop("The required evidence is attached (%(kinds)s)."),
+            {"kinds": ", ".join(given)},
         )
     return Finding(
         FAIL,
-        N_("Evidence of one of these kinds is missing: %(kinds)s."),
+        gettext_noop("Evidence of one of these kinds is missing: %(kinds)s."),
         {"kinds": ", ".join(required)},
     )
 
@@ -376,23 +395,25 @@ def check_evidence_required(claim: Claim) -> Finding:
 def check_evidence_reused(claim: Claim) -> Finding:
     hashes = [f.sha256 for f in claim.evidence]
     if not hashes:
-        return Finding(NA, N_("No files to compare."))
+        return Finding(NA, gettext_noop("No files to compare."))
     others, own = find_reused_files(dispute=claim.dispute, sha256s=hashes)
     if others:
         return Finding(
             FAIL,
-            N_("The same file is in another seller's dispute: %(references)s."),
+            gettext_noop("The same file is in another seller's dispute: %(references)s."),
             {"references": ", ".join(others)},
             others,
         )
     if len(own) > 1:
         return Finding(
             WARN,
-            N_("The same file is in %(n)s other disputes of this seller: %(references)s."),
+            gettext_noop(
+                "The same file is in %(n)s other disputes of this seller: %(references)s."
+            ),
             {"n": len(own), "references": ", ".join(own)},
             own,
         )
-    return Finding(PASS, N_("No file was seen in another dispute."))
+    return Finding(PASS, gettext_noop("No file was seen in another dispute."))
 
 
 # --- seller_velocity ---------------------------------------------------------------------------
@@ -424,7 +445,7 @@ def check_seller_velocity(claim: Claim) -> Finding:
     if counts["recent"] >= 10 and counts["recent"] > 5 * max(baseline, 1):
         return Finding(
             FAIL,
-            N_(
+            gettext_noop(
                 "A burst: %(recent)s disputes in 30 days against %(baseline)s usually; "
                 "%(denied)s%% of decided claims denied."
             ),
@@ -435,7 +456,7 @@ def check_seller_velocity(claim: Claim) -> Finding:
     ):
         return Finding(
             WARN,
-            N_(
+            gettext_noop(
                 "%(recent)s disputes in 30 days against %(baseline)s usually; %(denied)s%% of "
                 "decided claims denied."
             ),
@@ -443,7 +464,7 @@ def check_seller_velocity(claim: Claim) -> Finding:
         )
     return Finding(
         PASS,
-        N_(
+        gettext_noop(
             "%(recent)s disputes in 30 days against %(baseline)s usually; %(denied)s%% of decided "
             "claims denied."
         ),
@@ -457,14 +478,16 @@ def check_seller_velocity(claim: Claim) -> Finding:
 def check_photo_dates(claim: Claim) -> Finding:
     photos = [f for f in claim.evidence if f.kind == "photo"]
     if not photos:
-        return Finding(NA, N_("No photos to date."))
-    return Finding(NA, N_("Photo dates are not read yet; compare them by eye."))
+        return Finding(NA, gettext_noop("No photos to date."))
+    return Finding(NA, gettext_noop("Photo dates are not read yet; compare them by eye."))
 
 
 def check_fee_table(claim: Claim) -> Finding:
     if claim.dispute.claim_type != "fee_overcharge":
-        return Finding(NA, N_("Only fee claims are compared with the fee table."))
-    return Finding(WARN, N_("The fee table is not in Arbiter yet: compare the fee by hand."))
+        return Finding(NA, gettext_noop("Only fee claims are compared with the fee table."))
+    return Finding(
+        WARN, gettext_noop("The fee table is not in Arbiter yet: compare the fee by hand.")
+    )
 
 
 CHECKS = {
