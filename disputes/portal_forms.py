@@ -63,6 +63,8 @@ class ClaimForm(forms.Form):
     """The fields one claim type asks for, labelled and explained for a seller."""
 
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    # Set once the seller saw that they filed the same thing before and still files.
+    file_anyway = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, claim_type: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -143,3 +143,14 @@ def list_open_disputes_touched_by(*, kind: str, records: list) -> list[int]:
         .values_list("pk", "seller_id", name)
     )
     return [pk for pk, seller, value in candidates if (seller, value) in pairs]
+
+
+def latest_ledger_event(
+    *, seller_id: int, sku: str, event_types: tuple[str, ...], fulfillment_center: str = ""
+):
+    """(date, [record id]) of the SKU's latest event of these types, or (None, [])."""
+    rows = LedgerEvent.objects.filter(seller_id=seller_id, sku=sku, event_type__in=event_types)
+    if fulfillment_center:
+        rows = rows.filter(fulfillment_center=fulfillment_center)
+    latest = rows.order_by("-event_date", "-id").values_list("event_date", "record_id").first()
+    return (latest[0], [latest[1]]) if latest else (None, [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -220,3 +221,54 @@ def list_sellers_with_dispute_counts() -> QuerySet[Seller]:
         total_disputes=Count("disputes"),
         open_disputes=Count("disputes", filter=~Q(disputes__status__in=sorted(FINISHED))),
     ).order_by("name")
+
+
+DUPLICATE_EVENT_DAYS = 30
+
+
+def duplicate_query(dispute: Dispute) -> Q | None:
+    """Other disputes of the seller that claim the same thing, or None without identifiers."""
+    d = dispute
+    if d.claim_type == "inbound_shortage" and d.shipment_id:
+        return Q(shipment_id=d.shipment_id, sku=d.sku)
+    if d.order_id:
+        return Q(order_id=d.order_id, claim_type=d.claim_type)
+    if d.tracking_id:
+        return Q(tracking_id=d.tracking_id)
+    if d.removal_order_id:
+        return Q(removal_order_id=d.removal_order_id, sku=d.sku)
+    if d.claim_id:
+        return Q(claim_id=d.claim_id)
+    if d.transaction_id:
+        return Q(transaction_id=d.transaction_id)
+    if d.sku and d.fulfillment_center:
+        same = Q(claim_type=d.claim_type, sku=d.sku, fulfillment_center=d.fulfillment_center)
+        if d.event_date is None:
+            return same
+        near = timedelta(days=DUPLICATE_EVENT_DAYS)
+        # Events within a month of each other, or a claim that gave no date.
+        return same & (
+            Q(event_date__range=(d.event_date - near, d.event_date + near))
+            | Q(event_date__isnull=True)
+        )
+    return None
+
+
+def list_duplicates_of(dispute: Dispute) -> list[Dispute] | None:
+    """The seller's other live disputes claiming the same thing, oldest first (at most 10);
+    None when the claim names nothing another could repeat."""
+    same = duplicate_query(dispute)
+    if same is None:
+        return None
+    return list(
+        Dispute.objects.filter(same, seller_id=dispute.seller_id)
+        .exclude(pk=dispute.pk)
+        .exclude(status__in=[Status.MERGED, Status.WITHDRAWN])
+        .only("reference", "status", "created_at")
+        .order_by("created_at")[:10]
+    )
+
+
+def list_duplicates_of_filing(*, seller: Seller, claim_type: str, fields: dict) -> list[Dispute]:
+    """What a seller about to file has already filed for the same thing."""
+    return list_duplicates_of(Dispute(seller=seller, claim_type=claim_type, **fields)) or []

@@ -17,10 +17,12 @@ from django.utils.translation import gettext_noop
 from disputes.check_codes import CheckCode, CheckOutcome
 from disputes.claim_types import CLAIM_TYPES
 from disputes.models import Dispute
-from disputes.status import Outcome, Status
+from disputes.selectors.cases import list_duplicates_of
+from disputes.status import Outcome
 from evidence.models import CarrierScan, CustomerReturn, EvidenceFile, LedgerEvent
 from evidence.selectors import (
     find_reused_files,
+    latest_ledger_event,
     list_carrier_scans,
     list_removal_lines,
     list_returns,
@@ -40,8 +42,9 @@ E = LedgerEvent.EventType
 D = CustomerReturn.Disposition
 # Return dispositions that support each returns claim.
 DAMAGED = (D.CUSTOMER_DAMAGED, D.WAREHOUSE_DAMAGED, D.CARRIER_DAMAGED, D.DEFECTIVE)
+# The ledger events a warehouse claim is about, whose date starts its window when none is given.
+LEDGER_EVENTS = {"warehouse_lost": (E.LOST,), "warehouse_damaged": (E.DAMAGED_WAREHOUSE,)}
 MATCHING_DISPOSITIONS = {"return_damaged": DAMAGED, "return_wrong_item": (D.WRONG_ITEM,)}
-DUPLICATE_EVENT_DAYS = 30
 VELOCITY_DAYS = 30
 BASELINE_DAYS = 180
 
@@ -115,6 +118,13 @@ def window_anchor(claim: Claim) -> tuple[date | None, list[str]]:
             first = min(returns, key=lambda r: r.refund_date)
             return first.refund_date, [first.record_id]
         return None, []
+    if d.event_date is None and d.claim_type in LEDGER_EVENTS and d.sku:
+        return latest_ledger_event(
+            seller_id=d.seller_id,
+            sku=d.sku,
+            event_types=LEDGER_EVENTS[d.claim_type],
+            fulfillment_center=d.fulfillment_center,
+        )
     return d.event_date, []
 
 
@@ -323,44 +333,11 @@ def check_already_reimbursed(claim: Claim) -> Finding:
     )
 
 
-def duplicate_query(dispute: Dispute) -> Q | None:
-    """Other disputes of the seller that claim the same thing, or None without identifiers."""
-    d = dispute
-    if d.claim_type == "inbound_shortage" and d.shipment_id:
-        return Q(shipment_id=d.shipment_id, sku=d.sku)
-    if d.order_id:
-        return Q(order_id=d.order_id, claim_type=d.claim_type)
-    if d.tracking_id:
-        return Q(tracking_id=d.tracking_id)
-    if d.removal_order_id:
-        return Q(removal_order_id=d.removal_order_id, sku=d.sku)
-    if d.claim_id:
-        return Q(claim_id=d.claim_id)
-    if d.transaction_id:
-        return Q(transaction_id=d.transaction_id)
-    if d.sku and d.fulfillment_center and d.event_date:
-        near = timedelta(days=DUPLICATE_EVENT_DAYS)
-        return Q(
-            claim_type=d.claim_type,
-            sku=d.sku,
-            fulfillment_center=d.fulfillment_center,
-            event_date__range=(d.event_date - near, d.event_date + near),
-        )
-    return None
-
-
 def check_duplicate_claim(claim: Claim) -> Finding:
-    d = claim.dispute
-    same = duplicate_query(d)
-    if same is None:
+    duplicates = list_duplicates_of(claim.dispute)
+    if duplicates is None:
         return Finding(NA, gettext_noop("The claim names nothing another claim could repeat."))
-    references = list(
-        Dispute.objects.filter(same, seller_id=d.seller_id)
-        .exclude(pk=d.pk)
-        .exclude(status__in=[Status.MERGED, Status.WITHDRAWN])
-        .order_by("created_at")
-        .values_list("reference", flat=True)[:10]
-    )
+    references = [d.reference for d in duplicates]
     if references:
         return Finding(
             FAIL,

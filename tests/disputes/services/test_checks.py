@@ -496,3 +496,19 @@ def test_paying_more_than_the_proposal_waits_for_a_team_lead_whatever_the_amount
     )
     reimbursement = Reimbursement.objects.get(dispute=dispute)
     assert reimbursement.status == Reimbursement.Status.PENDING_APPROVAL
+
+
+def test_a_warehouse_claim_without_a_date_counts_its_window_from_the_ledger(seller):
+    record = ledger(seller, "lost", 2, days=80)
+    finding = run(
+        CheckCode.FILING_WINDOW, claim(seller, event_date=None, fulfillment_center="PHX7")
+    )
+    assert (finding.outcome, finding.record_ids) == (FAIL, [record.record_id])
+
+
+def test_two_live_claims_for_the_same_sku_and_centre_are_duplicates(seller):
+    first = claim(seller, fulfillment_center="PHX7", event_date=None)
+    second = claim(seller, fulfillment_center="PHX7", event_date=days_ago(3))
+    elsewhere = claim(seller, fulfillment_center="LGB8", event_date=days_ago(3))
+    assert run(CheckCode.DUPLICATE_CLAIM, second).record_ids == [first.reference]
+    assert run(CheckCode.DUPLICATE_CLAIM, elsewhere).outcome == PASS

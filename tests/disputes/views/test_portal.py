@@ -376,3 +376,21 @@ def test_a_payout_a_team_lead_sent_back_reads_as_on_hold_for_the_seller(
     page = seller_client.get(reverse("portal:dispute", args=[dispute.reference])).content.decode()
     assert "On hold: we are checking the amount" in page
     assert "Rejected" not in page and "Check the value" not in page
+
+
+def test_filing_the_same_order_twice_warns_first_and_files_when_the_seller_insists(
+    seller_client, seller_a, catalog
+):
+    url = reverse("portal:file", args=["return_not_received"])
+    data = {"sku": "MUG-1", "order_id": "111-7", "quantity": "1"}
+    first = seller_client.post(url, {**data, "submission_key": "k-dup-1"})
+    assert first.status_code == 302
+    again = seller_client.post(url, {**data, "submission_key": "k-dup-2"})
+    assert again.status_code == 200
+    original = Dispute.objects.get(seller=seller_a)
+    assert list(again.context["duplicates"]) == [original]
+    assert b"data-duplicates" in again.content and b'name="file_anyway"' in again.content
+    assert Dispute.objects.filter(seller=seller_a).count() == 1
+    anyway = seller_client.post(url, {**data, "submission_key": "k-dup-2", "file_anyway": "1"})
+    assert anyway.status_code == 302
+    assert Dispute.objects.filter(seller=seller_a).count() == 2
