@@ -229,4 +229,26 @@ def sla_sweep(ctx: Context, r: Result):
         r.note = f"{counts['warned']} warned among {running:,} running timers"
 
 
+@measurement("check run (one dispute, the biggest seller)", target=25)
+def check_run(ctx: Context, r: Result):
+    from django.db import connection
+
+    from disputes.models import CheckRun, Dispute
+    from disputes.services.checks import build_report, store_report
+
+    # Cases of the seller with the most disputes and ledger rows: the checks' worst case.
+    disputes = list(
+        Dispute.objects.filter(seller_id=ctx.seller_pk, claim_type="warehouse_lost")
+        .select_related("seller")
+        .order_by("?")[: ctx.repeat]
+    )
+    for dispute in disputes:
+        queries = len(connection.queries)
+        started = time.perf_counter()
+        store_report(build_report(dispute, trigger=CheckRun.Trigger.MANUAL))
+        r.samples.append((time.perf_counter() - started) * 1000)
+        r.queries.append(len(connection.queries) - queries)
+    r.note = f"{len(disputes)} warehouse-lost cases of the biggest seller"
+
+
 # --- running -----------------------------------------------------------------------------------

@@ -54,6 +54,10 @@ class Seller(TimeStampedModel):
         choices=HealthState.choices,
         default=HealthState.HEALTHY,
     )
+    # The claim-quality score: first decisions counted as they are made (appeals do not count
+    # twice), so the checks read a seller's record without counting their disputes.
+    claims_decided = models.PositiveIntegerField(_("claims decided"), default=0)
+    claims_denied = models.PositiveIntegerField(_("claims denied"), default=0)
 
     class Meta:
         ordering = ["name"]
@@ -62,6 +66,11 @@ class Seller(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.seller_id})"
+
+    @property
+    def denied_share(self) -> float:
+        """The share of the seller's decided claims found invalid (0 before any decision)."""
+        return self.claims_denied / self.claims_decided if self.claims_decided else 0.0
 
 
 class SellerMembership(TimeStampedModel):

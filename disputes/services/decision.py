@@ -22,6 +22,7 @@ from disputes.services.messaging import add_message, clean_text
 from disputes.status import Outcome, Priority, ReasonCode, Status
 from reimbursements.selectors import get_active_policy, payout_rate, propose_amount
 from reimbursements.services import create_reimbursement
+from sellers.services import count_claim_decision
 
 User = AbstractBaseUser
 
@@ -150,6 +151,8 @@ def decide_dispute(
         decided_by=by,
         root_cause=root_cause,
     )
+    if not on_appeal:  # the score counts each claim once, by its first decision
+        count_claim_decision(seller_id=dispute.seller_id, denied=outcome == Outcome.DENIED)
     if outcome != Outcome.DENIED and amount:
         over_proposal = proposed is not None and amount > proposed
         create_reimbursement(decision=decision, maker=by, policy=policy, override=over_proposal)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -18,7 +18,6 @@ from disputes.check_codes import CheckCode, CheckOutcome
 from disputes.claim_types import CLAIM_TYPES
 from disputes.models import Dispute
 from disputes.selectors.cases import list_duplicates_of
-from disputes.status import Outcome
 from evidence.models import CarrierScan, CustomerReturn, EvidenceFile, LedgerEvent
 from evidence.selectors import (
     find_reused_files,
@@ -399,27 +398,22 @@ def check_evidence_reused(claim: Claim) -> Finding:
 def check_seller_velocity(claim: Claim) -> Finding:
     d = claim.dispute
     now = timezone.now()
+    # Two counts over the seller's newest-first index (no row read), and the score kept on
+    # the seller: bounded whatever the seller's size.
     filed = Dispute.objects.filter(seller_id=d.seller_id).exclude(pk=d.pk)
-    counts = filed.aggregate(
-        recent=Count("id", filter=Q(created_at__gte=now - timedelta(days=VELOCITY_DAYS))),
-        before=Count(
-            "id",
-            filter=Q(
-                created_at__lt=now - timedelta(days=VELOCITY_DAYS),
-                created_at__gte=now - timedelta(days=VELOCITY_DAYS + BASELINE_DAYS),
-            ),
-        ),
-        decided=Count("id", filter=Q(outcome__in=Outcome.values)),
-        denied=Count("id", filter=Q(outcome=Outcome.DENIED)),
-    )
-    baseline = counts["before"] * VELOCITY_DAYS / BASELINE_DAYS
-    denied_share = counts["denied"] / counts["decided"] if counts["decided"] else 0.0
+    recent = filed.filter(created_at__gte=now - timedelta(days=VELOCITY_DAYS)).count()
+    before = filed.filter(
+        created_at__lt=now - timedelta(days=VELOCITY_DAYS),
+        created_at__gte=now - timedelta(days=VELOCITY_DAYS + BASELINE_DAYS),
+    ).count()
+    seller = d.seller
+    baseline = before * VELOCITY_DAYS / BASELINE_DAYS
     params = {
-        "recent": counts["recent"],
+        "recent": recent,
         "baseline": round(baseline, 1),
-        "denied": round(denied_share * 100),
+        "denied": round(seller.denied_share * 100),
     }
-    if counts["recent"] >= 10 and counts["recent"] > 5 * max(baseline, 1):
+    if recent >= 10 and recent > 5 * max(baseline, 1):
         return Finding(
             FAIL,
             gettext_noop(
@@ -428,8 +422,8 @@ def check_seller_velocity(claim: Claim) -> Finding:
             ),
             params,
         )
-    if (counts["recent"] >= 5 and counts["recent"] > 3 * max(baseline, 1)) or (
-        counts["decided"] >= 10 and denied_share > 0.5
+    if (recent >= 5 and recent > 3 * max(baseline, 1)) or (
+        seller.claims_decided >= 10 and seller.denied_share > 0.5
     ):
         return Finding(
             WARN,

@@ -512,3 +512,18 @@ def test_two_live_claims_for_the_same_sku_and_centre_are_duplicates(seller):
     elsewhere = claim(seller, fulfillment_center="LGB8", event_date=days_ago(3))
     assert run(CheckCode.DUPLICATE_CLAIM, second).record_ids == [first.reference]
     assert run(CheckCode.DUPLICATE_CLAIM, elsewhere).outcome == PASS
+
+
+def test_first_decisions_keep_the_sellers_claim_quality_score(seller, specialist, specialist2):
+    for outcome, reason in (("denied", "insufficient_evidence"), ("approved", "other")):
+        dispute = claim(seller, "order_defect_appeal", assignee=specialist, quantity=None)
+        services.decide_dispute(dispute=dispute, by=specialist, outcome=outcome, reason_code=reason)
+    seller.refresh_from_db()
+    assert (seller.claims_decided, seller.claims_denied, seller.denied_share) == (2, 1, 0.5)
+
+
+def test_a_seller_whose_claims_are_mostly_invalid_gets_a_velocity_warning(seller):
+    seller.claims_decided, seller.claims_denied = 20, 15
+    seller.save()
+    finding = run(CheckCode.SELLER_VELOCITY, claim(seller))
+    assert (finding.outcome, finding.params["denied"]) == (WARN, 75)
