@@ -37,6 +37,10 @@ class EvidenceFile(models.Model):
     content_type = models.CharField(_("type"), max_length=32, choices=ContentType.choices)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64, db_index=True)
+    # Photos: a perceptual hash (the same picture resized or re-saved hashes alike) and when
+    # the camera says it was taken (EXIF), for the reuse and photo-date checks.
+    perceptual_hash = models.CharField(max_length=16, blank=True, db_index=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=EvidenceKind.choices)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

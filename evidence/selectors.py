@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from disputes.models import Dispute
 from disputes.status import TERMINAL, Status
@@ -106,10 +106,15 @@ def list_removal_lines(*, seller_id: int, removal_order_id: str, sku: str = "") 
     return list((lines.filter(sku=sku) if sku else lines)[:RECORDS_PER_KIND])
 
 
-def find_reused_files(*, dispute: Dispute, sha256s: list[str]) -> tuple[list[str], list[str]]:
-    """Disputes of other sellers, and other disputes of this seller, holding the same files
-    (references, at most RECORDS_PER_KIND each)."""
-    same = EvidenceFile.objects.filter(sha256__in=sha256s).exclude(dispute=dispute)
+def find_reused_files(
+    *, dispute: Dispute, sha256s: list[str], perceptual_hashes: list[str] = ()
+) -> tuple[list[str], list[str]]:
+    """Disputes of other sellers, and other disputes of this seller, holding the same files or
+    the same pictures re-saved or resized (references, at most RECORDS_PER_KIND each)."""
+    alike = Q(sha256__in=sha256s)
+    if perceptual_hashes:
+        alike |= Q(perceptual_hash__in=[h for h in perceptual_hashes if h])
+    same = EvidenceFile.objects.filter(alike).exclude(dispute=dispute)
     others = same.exclude(dispute__seller_id=dispute.seller_id)
     own = same.filter(dispute__seller_id=dispute.seller_id)
     return (

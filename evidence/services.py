@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import imagehash
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from core.errors import InvalidInput, require
 from disputes import permissions as perms
@@ -59,6 +62,30 @@ def detect_content_type(head: bytes) -> str | None:
         if "," in first_line or ";" in first_line or "\t" in first_line:
             return EvidenceFile.ContentType.CSV
     return None
+
+
+EXIF_IFD, DATE_TIME_ORIGINAL, DATE_TIME = 0x8769, 0x9003, 0x0132
+
+
+def read_photo(upload: UploadedFile) -> tuple[str, datetime | None]:
+    """(perceptual hash, when it was taken) of an image; ("", None) when it cannot be read."""
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            exif = image.getexif()
+            stamps = [exif.get_ifd(EXIF_IFD).get(DATE_TIME_ORIGINAL), exif.get(DATE_TIME)]
+            phash = str(imagehash.phash(image))
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return "", None  # not decodable as a picture: kept as a file, never compared
+    finally:
+        upload.seek(0)
+    for stamp in stamps:
+        try:  # cameras rarely say their zone: read as UTC
+            taken = datetime.strptime(str(stamp).strip("\x00 ") + "+0000", "%Y:%m:%d %H:%M:%S%z")
+        except ValueError:
+            continue
+        return phash, taken
+    return phash, None
 
 
 @dataclass(frozen=True)
@@ -144,6 +171,9 @@ def _store_evidence(
             fields={"file": [_("This file was already uploaded.")]},
             code="duplicate_file",
         )
+    phash, taken_at = "", None
+    if content_type.startswith("image/"):
+        phash, taken_at = read_photo(upload)
     upload.seek(0)
     evidence = EvidenceFile(
         dispute=dispute,
@@ -152,6 +182,8 @@ def _store_evidence(
         content_type=content_type,
         size=upload.size,
         sha256=sha256,
+        perceptual_hash=phash,
+        taken_at=taken_at,
         kind=kind,
     )
     evidence.file.save(name, upload, save=False)

@@ -46,6 +46,7 @@ LEDGER_EVENTS = {"warehouse_lost": (E.LOST,), "warehouse_damaged": (E.DAMAGED_WA
 MATCHING_DISPOSITIONS = {"return_damaged": DAMAGED, "return_wrong_item": (D.WRONG_ITEM,)}
 VELOCITY_DAYS = 30
 BASELINE_DAYS = 180
+PHOTO_DAYS_BEFORE_EVENT = 30
 
 
 @dataclass
@@ -372,7 +373,11 @@ def check_evidence_reused(claim: Claim) -> Finding:
     hashes = [f.sha256 for f in claim.evidence]
     if not hashes:
         return Finding(NA, gettext_noop("No files to compare."))
-    others, own = find_reused_files(dispute=claim.dispute, sha256s=hashes)
+    others, own = find_reused_files(
+        dispute=claim.dispute,
+        sha256s=hashes,
+        perceptual_hashes=[f.perceptual_hash for f in claim.evidence if f.perceptual_hash],
+    )
     if others:
         return Finding(
             FAIL,
@@ -447,10 +452,40 @@ def check_seller_velocity(claim: Claim) -> Finding:
 
 
 def check_photo_dates(claim: Claim) -> Finding:
-    photos = [f for f in claim.evidence if f.kind == "photo"]
-    if not photos:
-        return Finding(NA, gettext_noop("No photos to date."))
-    return Finding(NA, gettext_noop("Photo dates are not read yet; compare them by eye."))
+    dated = [f for f in claim.evidence if f.kind == "photo" and f.taken_at]
+    if not dated:
+        return Finding(NA, gettext_noop("No photo carries the date it was taken."))
+    filed = claim.dispute.created_at or timezone.now()
+    later = [f for f in dated if f.taken_at > filed]
+    if later:
+        return Finding(
+            FAIL,
+            gettext_noop("%(n)s photos were taken after the claim was filed (%(names)s)."),
+            {"n": len(later), "names": ", ".join(f.original_name for f in later)},
+        )
+    event = claim.dispute.event_date
+    early = [
+        f
+        for f in dated
+        if event and f.taken_at.date() < event - timedelta(days=PHOTO_DAYS_BEFORE_EVENT)
+    ]
+    if early:
+        return Finding(
+            WARN,
+            gettext_noop(
+                "%(n)s photos were taken more than %(days)s days before the incident (%(names)s)."
+            ),
+            {
+                "n": len(early),
+                "days": PHOTO_DAYS_BEFORE_EVENT,
+                "names": ", ".join(f.original_name for f in early),
+            },
+        )
+    return Finding(
+        PASS,
+        gettext_noop("The %(n)s dated photos were taken around the incident, before filing."),
+        {"n": len(dated)},
+    )
 
 
 def check_fee_table(claim: Claim) -> Finding:

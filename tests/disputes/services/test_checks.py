@@ -3,6 +3,7 @@ the quantity rule of every claim type that has records, the proposal, root cause
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import timedelta
 from decimal import Decimal
@@ -10,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from disputes import services
 from disputes.check_codes import CheckCode, CheckOutcome, RootCause
@@ -527,3 +529,54 @@ def test_a_seller_whose_claims_are_mostly_invalid_gets_a_velocity_warning(seller
     seller.save()
     finding = run(CheckCode.SELLER_VELOCITY, claim(seller))
     assert (finding.outcome, finding.params["denied"]) == (WARN, 75)
+
+
+# --- photos: when they were taken, and the same picture re-saved -------------------------------
+
+
+def jpeg(*, taken: str = "", quality: int = 90, size: int = 96) -> SimpleUploadedFile:
+    """A real JPEG with a pattern (and an EXIF date when given), made with Pillow."""
+    image = Image.new("RGB", (size, size))
+    image.putdata(
+        [
+            ((x * 7) % 256, (y * 5) % 256, ((x + y) * 3) % 256)
+            for y in range(size)
+            for x in range(size)
+        ]
+    )
+    exif = Image.Exif()
+    if taken:
+        exif[0x0132] = taken
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality, exif=exif)
+    return SimpleUploadedFile(f"photo-{quality}-{taken[:10]}.jpg", buffer.getvalue(), "image/jpeg")
+
+
+def _attach(dispute, by, upload):
+    return attach_evidence(dispute=dispute, uploaded_by=by, upload=upload, kind="photo")
+
+
+@pytest.mark.parametrize(
+    ("taken_days_before_filing", "outcome"), [(2, PASS), (-3, FAIL), (60, WARN), (None, NA)]
+)
+def test_photo_dates_against_the_incident_and_the_filing(
+    seller, lead, taken_days_before_filing, outcome
+):
+    dispute = claim(seller, "return_damaged", order_id="O-1", event_date=days_ago(5))
+    taken = ""
+    if taken_days_before_filing is not None:
+        when = timezone.now() - timedelta(days=taken_days_before_filing)
+        taken = when.strftime("%Y:%m:%d %H:%M:%S")
+    evidence = _attach(dispute, lead, jpeg(taken=taken))
+    assert (evidence.taken_at is not None) == bool(taken)
+    assert run(CheckCode.PHOTO_DATES, dispute).outcome == outcome
+
+
+def test_the_same_picture_saved_again_is_found_in_another_sellers_dispute(seller, lead):
+    foreign = claim(SellerFactory(), "return_damaged", order_id="O-7")
+    _attach(foreign, lead, jpeg(quality=95))
+    dispute = claim(seller, "return_damaged", order_id="O-8")
+    copy = _attach(dispute, lead, jpeg(quality=70))
+    assert copy.sha256 != foreign.evidence.get().sha256  # not the same file …
+    finding = run(CheckCode.EVIDENCE_REUSED, dispute)  # … but the same picture
+    assert (finding.outcome, finding.record_ids) == (FAIL, [foreign.reference])
