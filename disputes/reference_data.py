@@ -4,6 +4,7 @@ the test suite after a transactional test has flushed the tables."""
 from __future__ import annotations
 
 from datetime import time
+from decimal import Decimal
 
 from django.apps import apps as installed_apps
 
@@ -30,6 +31,80 @@ def create_default_policies(apps, schema_editor=None) -> None:
                 "opens_after_days": claim_type.opens_after_days,
             },
         )
+
+
+# Version 1 of the fee tables: (tier, longest side up to cm, weight up to g, fee per currency).
+FEE_TIERS = (
+    (
+        "Small standard",
+        "38.0",
+        450,
+        {
+            "USD": "3.22",
+            "EUR": "2.95",
+            "GBP": "2.60",
+            "JPY": "434",
+            "CNY": "23.00",
+            "INR": "268.00",
+        },
+    ),
+    (
+        "Large standard",
+        "45.0",
+        9000,
+        {
+            "USD": "5.40",
+            "EUR": "4.95",
+            "GBP": "4.35",
+            "JPY": "728",
+            "CNY": "38.50",
+            "INR": "450.00",
+        },
+    ),
+    (
+        "Small oversize",
+        "152.0",
+        31500,
+        {
+            "USD": "9.73",
+            "EUR": "8.90",
+            "GBP": "7.85",
+            "JPY": "1311",
+            "CNY": "69.40",
+            "INR": "810.00",
+        },
+    ),
+    (
+        "Large oversize",
+        "999.0",
+        68000,
+        {
+            "USD": "19.05",
+            "EUR": "17.45",
+            "GBP": "15.35",
+            "JPY": "2567",
+            "CNY": "135.80",
+            "INR": "1586.00",
+        },
+    ),
+)
+
+
+def create_fee_tables(apps, schema_editor=None) -> None:
+    table_model = apps.get_model("reimbursements", "FeeTable")
+    tier_model = apps.get_model("reimbursements", "FeeTier")
+    for currency in FEE_TIERS[0][3]:
+        table, created = table_model.objects.get_or_create(currency=currency, version=1)
+        if not created:
+            continue
+        for name, longest, weight, fees in FEE_TIERS:
+            tier_model.objects.create(
+                table=table,
+                name=name,
+                max_longest_cm=Decimal(longest),
+                max_weight_g=weight,
+                fee=Decimal(fees[currency]),
+            )
 
 
 CALENDARS = {
@@ -89,3 +164,4 @@ def ensure_reference_data() -> None:
     sync_roles(installed_apps)
     create_default_policies(installed_apps)
     create_sla_defaults(installed_apps)
+    create_fee_tables(installed_apps)

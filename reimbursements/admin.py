@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ConfigurationAdmin
 from core.errors import DomainError
-from reimbursements.models import Reimbursement, ReimbursementPolicy
+from reimbursements.models import FeeTable, FeeTier, Reimbursement, ReimbursementPolicy
 from reimbursements.services import approve_reimbursement, reject_reimbursement
 
 
@@ -28,6 +28,18 @@ class ReimbursementPolicyAdmin(ConfigurationAdmin):
     search_fields = ["claim_type"]
     list_select_related = ["created_by"]
     raw_id_fields = ["created_by"]
+
+
+class FeeTierInline(admin.TabularInline):
+    model = FeeTier
+    extra = 0
+
+
+@admin.register(FeeTable)
+class FeeTableAdmin(ConfigurationAdmin):
+    list_display = ["currency", "version", "is_active", "updated_at"]
+    list_filter = ["currency", "is_active"]
+    inlines = [FeeTierInline]
 
 
 @admin.register(Reimbursement)

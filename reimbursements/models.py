@@ -119,3 +119,44 @@ class Reimbursement(TimeStampedModel):
     @property
     def quantity(self) -> int:
         return self.quantity_cash + self.quantity_replaced
+
+
+class FeeTable(TimeStampedModel):
+    """The fulfilment fee per unit by size tier, in one currency; a new version per change."""
+
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    version = models.PositiveIntegerField(_("version"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["currency", "-version"]
+        verbose_name = _("fee table")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "version"], name="fee_table_version"),
+            models.UniqueConstraint(
+                fields=["currency"], condition=Q(is_active=True), name="fee_table_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} v{self.version}"
+
+
+class FeeTier(models.Model):
+    """A size tier: the largest item it takes, and the fee per unit charged for it."""
+
+    table = models.ForeignKey(FeeTable, on_delete=models.CASCADE, related_name="tiers")
+    name = models.CharField(_("tier"), max_length=60)
+    max_longest_cm = models.DecimalField(
+        _("longest side up to (cm)"), max_digits=7, decimal_places=1
+    )
+    max_weight_g = models.PositiveIntegerField(_("weight up to (g)"))
+    fee = models.DecimalField(_("fee per unit"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["table", "max_weight_g", "max_longest_cm"]
+        verbose_name = _("fee tier")
+        constraints = [models.CheckConstraint(condition=Q(fee__gte=0), name="fee_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.fee}"

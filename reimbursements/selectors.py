@@ -14,7 +14,7 @@ from core.money import Money
 from disputes.models import Dispute
 from disputes.permissions import seller_ids_for
 from evidence.selectors import returned_damaged_by_buyer
-from reimbursements.models import Reimbursement, ReimbursementPolicy
+from reimbursements.models import FeeTier, Reimbursement, ReimbursementPolicy
 from reimbursements.status import ReimbursementStatus
 from sellers.models import Sku
 
@@ -167,3 +167,30 @@ def export_rows(reimbursements: QuerySet[Reimbursement]) -> Iterator[list]:
     yield list(EXPORT_COLUMNS)
     for reimbursement in reimbursements.order_by("created_at", "id").iterator(chunk_size=2000):
         yield [value(reimbursement) for value in EXPORT_COLUMNS.values()]
+
+
+@dataclass(frozen=True)
+class FeeFinding:
+    tier: str
+    fee: Decimal  # what the table charges a unit of this size
+    table_version: int
+
+
+def fee_for_sku(*, seller_id: int, sku: str, currency: str) -> FeeFinding | None:
+    """The fee the active table charges for the SKU's measured size and weight, or None when
+    the catalog has no measurements or there is no table in the currency."""
+    item = (
+        Sku.objects.filter(seller_id=seller_id, sku=sku)
+        .values_list("length_cm", "width_cm", "height_cm", "weight_g")
+        .first()
+    )
+    if item is None or None in item:
+        return None
+    longest, weight = max(item[:3]), item[3]
+    tiers = FeeTier.objects.filter(table__currency=currency, table__is_active=True).select_related(
+        "table"
+    )
+    for tier in tiers.order_by("max_weight_g", "max_longest_cm"):
+        if longest <= tier.max_longest_cm and weight <= tier.max_weight_g:
+            return FeeFinding(tier=tier.name, fee=tier.fee, table_version=tier.table.version)
+    return None

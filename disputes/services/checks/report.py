@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
-from core.money import Money
+from core.money import Money, quantize
 from disputes.case import lock_dispute, touch
 from disputes.check_codes import CheckCode, CheckOutcome, RootCause
 from disputes.claim_types import get_claim_type
@@ -55,6 +55,11 @@ def _run_one(code: str, claim: Claim) -> Finding:
 def _root_cause(claim: Claim, findings: dict[str, Finding]) -> tuple[str, str, Decimal, list]:
     """(cause, detail, confidence, record ids): what most likely went wrong, from the records."""
     d = claim.dispute
+    fee = findings[CheckCode.FEE_TABLE]
+    if fee.overcharge is not None:  # measured wrong by the network, or charged as it should be
+        if fee.overcharge > 0:
+            return RootCause.WAREHOUSE_HANDLING, "", Decimal("0.60"), []
+        return RootCause.POLICY_MISUNDERSTANDING, "", Decimal("0.70"), []
     quantity = findings[CheckCode.QUANTITY_RECORDS]
     ids = quantity.record_ids
     if quantity.outcome == CheckOutcome.FAIL:
@@ -90,6 +95,24 @@ def _proposal(claim: Claim, findings: dict[str, Finding], run: CheckRun) -> None
     eligible = quantity.eligible if quantity.eligible is not None else claim.claimed
     run.currency = d.currency
     run.policy_version = claim.policy.version
+    fee = findings[CheckCode.FEE_TABLE]
+    if fee.overcharge is not None:  # a fee claim pays back what was charged above the table
+        units = d.quantity or 1
+        run.eligible_quantity, run.unit_value, run.rate = units, fee.overcharge, Decimal("1")
+        run.amount = quantize(fee.overcharge * units, d.currency)
+        run.explanation = {
+            "text": gettext_noop(
+                "%(n)s units × %(unit)s %(currency)s charged above the fee table = %(amount)s "
+                "%(currency)s."
+            ),
+            "params": {
+                "n": units,
+                "unit": str(fee.overcharge),
+                "currency": d.currency,
+                "amount": str(run.amount),
+            },
+        }
+        return
     if not d.quantity and quantity.eligible is None:
         run.explanation = {
             "text": gettext_noop("No units are claimed: the amount is decided by hand.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Q
@@ -29,7 +30,7 @@ from evidence.selectors import (
     sum_ledger_units,
 )
 from reimbursements.models import ReimbursementPolicy
-from reimbursements.selectors import count_units_reimbursed
+from reimbursements.selectors import count_units_reimbursed, fee_for_sku
 
 PASS, WARN, FAIL, NA = (
     CheckOutcome.PASS,
@@ -56,6 +57,7 @@ class Finding:
     params: dict = field(default_factory=dict)
     record_ids: list[str] = field(default_factory=list)
     eligible: int | None = None  # quantity_records: the units the records support
+    overcharge: Decimal | None = None  # fee_table: what was charged a unit above the table
 
 
 @dataclass
@@ -489,10 +491,53 @@ def check_photo_dates(claim: Claim) -> Finding:
 
 
 def check_fee_table(claim: Claim) -> Finding:
-    if claim.dispute.claim_type != "fee_overcharge":
+    d = claim.dispute
+    if d.claim_type != "fee_overcharge":
         return Finding(NA, gettext_noop("Only fee claims are compared with the fee table."))
+    found = fee_for_sku(seller_id=d.seller_id, sku=d.sku, currency=d.currency)
+    if found is None:
+        return Finding(
+            WARN,
+            gettext_noop(
+                "The catalog has no size and weight for %(sku)s, or no fee table is in "
+                "%(currency)s: compare the fee by hand."
+            ),
+            {"sku": d.sku, "currency": d.currency},
+        )
+    params = {
+        "charged": str(d.amount),
+        "fee": str(found.fee),
+        "tier": found.tier,
+        "currency": d.currency,
+        "version": found.table_version,
+    }
+    if d.amount is None:
+        return Finding(
+            WARN,
+            gettext_noop(
+                "The claim does not say the fee charged; the table asks %(fee)s %(currency)s "
+                "(%(tier)s)."
+            ),
+            params,
+        )
+    if d.amount > found.fee:
+        return Finding(
+            PASS,
+            gettext_noop(
+                "Charged %(charged)s %(currency)s a unit where the %(tier)s fee is %(fee)s "
+                "%(currency)s (fee table version %(version)s)."
+            ),
+            params,
+            overcharge=d.amount - found.fee,
+        )
     return Finding(
-        WARN, gettext_noop("The fee table is not in Arbiter yet: compare the fee by hand.")
+        FAIL,
+        gettext_noop(
+            "Charged %(charged)s %(currency)s a unit: the %(tier)s fee is %(fee)s %(currency)s, "
+            "so nothing was overcharged."
+        ),
+        params,
+        overcharge=Decimal("0"),
     )
 
 

@@ -23,7 +23,7 @@ from evidence.models import CarrierScan, CustomerReturn, LedgerEvent, RemovalOrd
 from evidence.services import attach_evidence, import_records
 from reimbursements.models import Reimbursement
 from reimbursements.selectors import get_active_policy
-from sellers.models import HealthState
+from sellers.models import HealthState, Sku
 from tests.factories import MembershipFactory, SellerFactory, SkuFactory, in_status, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -580,3 +580,34 @@ def test_the_same_picture_saved_again_is_found_in_another_sellers_dispute(seller
     assert copy.sha256 != foreign.evidence.get().sha256  # not the same file …
     finding = run(CheckCode.EVIDENCE_REUSED, dispute)  # … but the same picture
     assert (finding.outcome, finding.record_ids) == (FAIL, [foreign.reference])
+
+
+# --- fee_table ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weight_g", "charged", "outcome", "refund"),
+    [
+        (400, "5.40", PASS, Decimal("4.36")),  # small standard (3.22) charged as large: 2 units
+        (400, "3.22", FAIL, Decimal("0.00")),
+        (5000, "5.40", FAIL, Decimal("0.00")),  # large standard, charged right
+    ],
+)
+def test_a_fee_claim_is_compared_with_the_fee_table_for_the_measured_size(
+    seller, weight_g, charged, outcome, refund
+):
+    Sku.objects.filter(seller=seller, sku="SKU-1").update(
+        length_cm=Decimal("30.0"),
+        width_cm=Decimal("20.0"),
+        height_cm=Decimal("5.0"),
+        weight_g=weight_g,
+    )
+    dispute = claim(seller, "fee_overcharge", amount=Decimal(charged), quantity=2)
+    report = build_report(dispute, trigger="x")
+    assert report.findings[CheckCode.FEE_TABLE].outcome == outcome
+    assert report.run.amount == refund
+
+
+def test_a_fee_claim_without_measurements_is_compared_by_hand(seller):
+    finding = run(CheckCode.FEE_TABLE, claim(seller, "fee_overcharge", amount=Decimal("5")))
+    assert finding.outcome == WARN
