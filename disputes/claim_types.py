@@ -223,6 +223,8 @@ QUEUES = {
     "account-health": (_("Account health"), _("Order defect appeals")),
     # Where the checks send a case whose evidence was reused or whose seller files in bursts.
     "fraud-review": (_("Fraud review"), _("Reused evidence and bursts of claims")),
+    # Sellers whose claims are mostly found invalid: worked by senior specialists.
+    "senior-review": (_("Senior review"), _("Sellers with many invalid claims")),
 }
 
 

@@ -337,3 +337,13 @@ class EvidenceFileSerializer(serializers.Serializer):
 class EvidenceUploadInputSerializer(StrictInputSerializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=EvidenceKind.values)
+
+
+class FilingWarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    references = serializers.ListField(child=serializers.CharField())
+
+
+class PrecheckSerializer(serializers.Serializer):
+    warnings = FilingWarningSerializer(many=True)

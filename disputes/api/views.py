@@ -141,6 +141,26 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         return Response(s.DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=s.DisputeCreateInputSerializer, responses={200: s.PrecheckSerializer, **ERRORS}
+    )
+    @action(detail=False, methods=["post"])
+    def precheck(self, request):
+        """Check a filing without filing it: bad fields answer 400 as a filing would, and the
+        warnings name the seller's earlier disputes for the same thing (they may still file)."""
+        payload = s.DisputeCreateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        seller = get_seller_to_file_for(
+            user=request.user, seller_id=payload.validated_data.get("seller_id")
+        )
+        warnings = services.precheck_filing(
+            seller=seller,
+            submitted_by=request.user,
+            claim_type=payload.validated_data["claim_type"],
+            fields=payload.claim_fields(),
+        )
+        return Response({"warnings": warnings})
+
     # --- messages, evidence, events -------------------------------------------------------
 
     @extend_schema(methods=["GET"], responses={200: s.MessageSerializer(many=True), **ERRORS})

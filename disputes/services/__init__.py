@@ -10,7 +10,7 @@ from disputes.services.checks import recheck_dispute
 from disputes.services.closing import close_dispute, merge_dispute, withdraw_dispute
 from disputes.services.decision import appeal_dispute, decide_dispute
 from disputes.services.escalation import escalate_dispute, resolve_escalation
-from disputes.services.filing import correct_claim, file_dispute, submit_dispute
+from disputes.services.filing import correct_claim, file_dispute, precheck_filing, submit_dispute
 from disputes.services.intake import complete_intake
 from disputes.services.messaging import (
     add_internal_note,
@@ -39,6 +39,7 @@ __all__ = [
     "file_dispute",
     "merge_dispute",
     "post_seller_message",
+    "precheck_filing",
     "recheck_dispute",
     "recommend_restriction",
     "reply_to_seller",

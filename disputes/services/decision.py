@@ -25,6 +25,22 @@ from reimbursements.services import create_reimbursement
 from sellers.services import count_claim_decision
 
 User = AbstractBaseUser
+# Claims an approval pays in money; approving the others (a defect appeal, a buyer claim, a
+# payment investigated by finance) removes a defect or reverses a charge instead.
+PAID_IN_MONEY = frozenset(
+    {
+        "warehouse_lost",
+        "warehouse_damaged",
+        "inbound_shortage",
+        "return_not_received",
+        "return_damaged",
+        "return_wrong_item",
+        "carrier_damaged",
+        "removal_lost",
+        "fee_overcharge",
+        "reimbursement_amount",
+    }
+)
 
 
 def _decision_errors(
@@ -110,6 +126,14 @@ def decide_dispute(
                 % {"amount": proposed, "currency": dispute.currency},
                 fields={"amount_change_reason": [_("Required when you change the amount.")]},
             )
+    if outcome != Outcome.DENIED and not amount and dispute.claim_type in PAID_IN_MONEY:
+        raise InvalidInput(
+            _(
+                "An approval pays the seller: enter the amount (no amount could be proposed for "
+                "this claim) or deny it."
+            ),
+            fields={"amount": [_("Enter an amount above zero.")]},
+        )
     now = timezone.now()
     on_appeal = dispute.appeal_count > 0
     move_status(

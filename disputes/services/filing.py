@@ -18,6 +18,7 @@ from disputes.case import lock_dispute, next_reference, record_event, touch
 from disputes.claim_types import CLAIM_TYPES
 from disputes.models import CaseEvent, Dispute
 from disputes.notifications import queue_notification
+from disputes.selectors.cases import list_duplicates_of_filing
 from disputes.services.claims import validate_claim
 from disputes.status import Channel, Status
 from evidence.choices import EvidenceKind
@@ -54,6 +55,27 @@ def submit_dispute(
         language=language,
         submission_key=submission_key,
     )
+
+
+def precheck_filing(
+    *, seller: Seller, submitted_by: User, claim_type: str, fields: Mapping[str, Any]
+) -> list[dict]:
+    """What a filer should know before filing (writes nothing): the claim's fields are checked
+    as a filing would, then the seller's earlier disputes for the same thing are listed."""
+    _start_filing(seller, submitted_by, "")
+    cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
+    cleaned.pop("currency", None)
+    duplicates = list_duplicates_of_filing(seller=seller, claim_type=claim_type, fields=cleaned)
+    if not duplicates:
+        return []
+    return [
+        {
+            "code": "duplicate_claim",
+            "message": _("You already filed this claim: %(references)s.")
+            % {"references": ", ".join(d.reference for d in duplicates)},
+            "references": [d.reference for d in duplicates],
+        }
+    ]
 
 
 @transaction.atomic

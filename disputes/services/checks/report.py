@@ -26,6 +26,9 @@ from sellers.models import HealthState
 
 log = logging.getLogger(__name__)
 FRAUD_QUEUE = "fraud-review"
+SENIOR_QUEUE = "senior-review"
+# A seller's record is telling once this many claims were decided, and poor above this share.
+MANY_DECIDED, MOSTLY_INVALID = 10, 0.6
 # Above this a case is worked first: its amount needs a team lead anyway.
 HIGH_VALUE_USD = Decimal("1000.00")
 
@@ -154,8 +157,11 @@ def _route(claim: Claim, findings: dict[str, Finding], run: CheckRun) -> tuple[s
         findings[CheckCode.EVIDENCE_REUSED].outcome == CheckOutcome.FAIL
         or findings[CheckCode.SELLER_VELOCITY].outcome == CheckOutcome.FAIL
     )
+    seller = d.seller
     if suspicious:
         queue = FRAUD_QUEUE
+    elif seller.claims_decided >= MANY_DECIDED and seller.denied_share > MOSTLY_INVALID:
+        queue = SENIOR_QUEUE
     priority = d.priority
     at_risk = d.seller.health_state in (HealthState.AT_RISK, HealthState.RESTRICTED)
     high_value = run.amount is not None and (

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from disputes import services
-from disputes.models import CheckRun
+from disputes.models import CheckRun, Dispute
 from disputes.status import Status
 from evidence.models import LedgerEvent
 from tests.clients import client_for
@@ -79,3 +79,18 @@ def test_a_dispute_before_its_first_check_has_empty_checks(seller_a, seller_a_us
     dispute = in_status(Status.SUBMITTED, seller=seller_a)
     body = client_for(seller_a_user).get(f"/api/v1/disputes/{dispute.reference}/").json()
     assert (body["checks"], body["proposal"], body["root_cause"]) == ([], None, None)
+
+
+def test_a_precheck_warns_of_a_duplicate_and_files_nothing(seller_a, seller_a_user):
+    SkuFactory(seller=seller_a, sku="MUG-1")
+    api = client_for(seller_a_user)
+    body = {"claim_type": "return_damaged", "sku": "MUG-1", "order_id": "111-42"}
+    assert api.post("/api/v1/disputes/precheck/", body, format="json").json() == {"warnings": []}
+    first = api.post("/api/v1/disputes/", body, format="json").json()
+    answer = api.post("/api/v1/disputes/precheck/", body, format="json")
+    assert answer.status_code == 200
+    [warning] = answer.json()["warnings"]
+    assert (warning["code"], warning["references"]) == ("duplicate_claim", [first["reference"]])
+    assert Dispute.objects.filter(seller=seller_a).count() == 1
+    bad = api.post("/api/v1/disputes/precheck/", {**body, "quantity": 0}, format="json")
+    assert bad.status_code == 400

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from core.errors import InvalidInput
 from disputes import services
 from disputes.check_codes import CheckCode, CheckOutcome, RootCause
 from disputes.models import CaseEvent, CheckResult, CheckRun, Dispute
@@ -611,3 +612,28 @@ def test_a_fee_claim_is_compared_with_the_fee_table_for_the_measured_size(
 def test_a_fee_claim_without_measurements_is_compared_by_hand(seller):
     finding = run(CheckCode.FEE_TABLE, claim(seller, "fee_overcharge", amount=Decimal("5")))
     assert finding.outcome == WARN
+
+
+def test_an_approval_that_would_pay_nothing_is_refused_with_a_reason(specialist):
+    seller = SellerFactory()  # no catalog: no unit value, so no amount can be proposed
+    dispute = claim(seller, quantity=2, assignee=specialist)
+    with pytest.raises(InvalidInput) as refused:
+        services.decide_dispute(
+            dispute=dispute,
+            by=specialist,
+            outcome="approved",
+            reason_code="records_confirm_loss",
+            approved_quantity=2,
+        )
+    assert "amount" in refused.value.fields
+    assert Dispute.objects.get(pk=dispute.pk).status == Status.IN_REVIEW
+    appeal = claim(seller, "order_defect_appeal", quantity=None, assignee=specialist)
+    services.decide_dispute(
+        dispute=appeal, by=specialist, outcome="approved", reason_code="defect_removed"
+    )  # a defect removed pays nothing, and that is right
+
+
+def test_a_seller_whose_claims_are_mostly_invalid_goes_to_senior_review(seller):
+    seller.claims_decided, seller.claims_denied = 12, 9
+    seller.save()
+    assert build_report(claim(seller), trigger="x").queue == "senior-review"
