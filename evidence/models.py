@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import Dispute
@@ -61,6 +64,20 @@ class EvidenceFile(models.Model):
         return self.content_type.startswith("image/")
 
 
+def _refuse_future(errors: dict, **dates) -> None:
+    """A record of something that has not happened yet is a mistake in the source system."""
+    today = timezone.localdate()
+    for name, value in dates.items():
+        day = value.date() if isinstance(value, datetime) else value
+        if isinstance(day, date) and day > today:
+            errors[name] = _("The date is in the future.")
+
+
+def _refuse_more_than_shipped(errors: dict, *, shipped, name: str, value) -> None:
+    if isinstance(shipped, int) and isinstance(value, int) and value > shipped:
+        errors[name] = _("More units than were shipped.")
+
+
 class OperationalRecord(models.Model):
     """Fields every imported record has: the source system's id and the seller it concerns."""
 
@@ -112,6 +129,14 @@ class LedgerEvent(OperationalRecord):
     def __str__(self) -> str:
         return f"{self.record_id} {self.event_type} {self.quantity} × {self.sku}"
 
+    def clean(self) -> None:
+        errors: dict = {}
+        _refuse_future(errors, event_date=self.event_date)
+        if isinstance(self.quantity, int) and self.quantity < 0:
+            errors["quantity"] = _("A movement counts units: the event type says which way.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class ShipmentLine(OperationalRecord):
     """One SKU line of an inbound shipment: shipped versus received."""
@@ -127,6 +152,18 @@ class ShipmentLine(OperationalRecord):
 
     def __str__(self) -> str:
         return f"{self.shipment_id} {self.sku}"
+
+    def clean(self) -> None:
+        errors: dict = {}
+        _refuse_future(errors, closed_date=self.closed_date)
+        _refuse_more_than_shipped(
+            errors,
+            shipped=self.quantity_shipped,
+            name="quantity_received",
+            value=self.quantity_received,
+        )
+        if errors:
+            raise ValidationError(errors)
 
 
 class CustomerReturn(OperationalRecord):
@@ -153,6 +190,12 @@ class CustomerReturn(OperationalRecord):
     def __str__(self) -> str:
         return f"{self.order_id} {self.sku}"
 
+    def clean(self) -> None:
+        errors: dict = {}
+        _refuse_future(errors, refund_date=self.refund_date, received_date=self.received_date)
+        if errors:
+            raise ValidationError(errors)
+
 
 class CarrierScan(OperationalRecord):
     """A scan event of a parcel by a logistics partner."""
@@ -176,6 +219,12 @@ class CarrierScan(OperationalRecord):
     def __str__(self) -> str:
         return f"{self.tracking_id} {self.event}"
 
+    def clean(self) -> None:
+        errors: dict = {}
+        _refuse_future(errors, event_time=self.event_time)
+        if errors:
+            raise ValidationError(errors)
+
 
 class RemovalOrderLine(OperationalRecord):
     """One SKU line of a removal order: shipped back to the seller versus delivered."""
@@ -191,3 +240,15 @@ class RemovalOrderLine(OperationalRecord):
 
     def __str__(self) -> str:
         return f"{self.removal_order_id} {self.sku}"
+
+    def clean(self) -> None:
+        errors: dict = {}
+        _refuse_future(errors, shipped_date=self.shipped_date)
+        _refuse_more_than_shipped(
+            errors,
+            shipped=self.quantity_shipped,
+            name="quantity_delivered",
+            value=self.quantity_delivered,
+        )
+        if errors:
+            raise ValidationError(errors)

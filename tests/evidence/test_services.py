@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import struct
 import zlib
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -421,3 +422,65 @@ def test_an_unknown_record_kind_is_refused(seller_a):
     with pytest.raises(InvalidInput) as refused:
         import_records(kind="weather", rows=[ledger_row(seller_a, "L-1")])
     assert set(refused.value.fields) == {"kind"}
+
+
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("kind", "row", "bad"),
+    [
+        (
+            "ledger",
+            {
+                "event_date": TOMORROW,
+                "sku": "S",
+                "fulfillment_center": "PHX7",
+                "event_type": "lost",
+                "quantity": 1,
+            },
+            "event_date",
+        ),
+        (
+            "ledger",
+            {
+                "event_date": "2026-11-01",
+                "sku": "S",
+                "fulfillment_center": "PHX7",
+                "event_type": "lost",
+                "quantity": -3,
+            },
+            "quantity",
+        ),
+        (
+            "shipments",
+            {"shipment_id": "FBA1", "sku": "S", "quantity_shipped": 5, "quantity_received": 9},
+            "quantity_received",
+        ),
+        (
+            "removals",
+            {
+                "removal_order_id": "R1",
+                "sku": "S",
+                "quantity_shipped": 2,
+                "quantity_delivered": 3,
+                "shipped_date": "2026-11-01",
+            },
+            "quantity_delivered",
+        ),
+        (
+            "returns",
+            {"order_id": "O1", "sku": "S", "quantity": 1, "refund_date": TOMORROW},
+            "refund_date",
+        ),
+    ],
+)
+def test_records_that_cannot_be_true_are_refused_and_never_reach_a_check(seller_a, kind, row, bad):
+    with pytest.raises(InvalidInput) as refused:
+        import_records(
+            kind=kind, rows=[{"record_id": f"BAD-{kind}", "seller_id": seller_a.seller_id, **row}]
+        )
+    assert list(refused.value.fields) == [f"rows[0].{bad}"]
+    model = {"ledger": LedgerEvent, "shipments": ShipmentLine, "returns": CustomerReturn}
+    if kind in model:
+        assert not model[kind].objects.exists()
