@@ -340,9 +340,10 @@ class EvidenceUploadInputSerializer(StrictInputSerializer):
 
 
 class FilingWarningSerializer(serializers.Serializer):
-    code = serializers.CharField()
+    code = serializers.ChoiceField(choices=["duplicate_claim", "filing_window"])
     message = serializers.CharField()
     references = serializers.ListField(child=serializers.CharField())
+    field = serializers.CharField(help_text="The claim field the warning is about, if one.")
 
 
 class PrecheckSerializer(serializers.Serializer):

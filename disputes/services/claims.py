@@ -71,8 +71,6 @@ def validate_claim(*, seller: Seller, claim_type: str, fields: Mapping[str, Any]
         if catalog.exists() and not catalog.filter(sku=sku).exists():
             errors["sku"] = [_("This SKU is not in your catalog.")]
 
-    if not errors:
-        errors.update(filing_window_errors(seller=seller, claim_type=claim_type, cleaned=cleaned))
     if errors:
         raise InvalidInput(_("Some details of the claim need your attention."), fields=errors)
     if "amount" in cleaned:
@@ -81,7 +79,8 @@ def validate_claim(*, seller: Seller, claim_type: str, fields: Mapping[str, Any]
 
 
 def filing_window_errors(*, seller: Seller, claim_type: str, cleaned: dict) -> dict:
-    """Say before submitting when a claim is too late, or (returns) not yet eligible."""
+    """Say before submitting when a claim is too late, or (returns) not yet eligible: a warning
+    the filer may pass over (the filing_window check then fails the case for the specialist)."""
     policy = get_active_policy(claim_type=claim_type)
     today = timezone.localdate()
     window = policy.filing_window_days

@@ -19,7 +19,7 @@ from disputes.claim_types import CLAIM_TYPES
 from disputes.models import CaseEvent, Dispute
 from disputes.notifications import queue_notification
 from disputes.selectors.cases import list_duplicates_of_filing
-from disputes.services.claims import validate_claim
+from disputes.services.claims import filing_window_errors, validate_claim
 from disputes.status import Channel, Status
 from evidence.choices import EvidenceKind
 from evidence.services import attach_evidence_files, inspect_upload
@@ -65,17 +65,25 @@ def precheck_filing(
     _start_filing(seller, submitted_by, "")
     cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
     cleaned.pop("currency", None)
-    duplicates = list_duplicates_of_filing(seller=seller, claim_type=claim_type, fields=cleaned)
-    if not duplicates:
-        return []
-    return [
-        {
-            "code": "duplicate_claim",
-            "message": _("You already filed this claim: %(references)s.")
-            % {"references": ", ".join(d.reference for d in duplicates)},
-            "references": [d.reference for d in duplicates],
-        }
+    warnings = [
+        {"code": "filing_window", "message": message, "references": [], "field": field}
+        for field, messages in filing_window_errors(
+            seller=seller, claim_type=claim_type, cleaned=cleaned
+        ).items()
+        for message in messages
     ]
+    duplicates = list_duplicates_of_filing(seller=seller, claim_type=claim_type, fields=cleaned)
+    if duplicates:
+        warnings.append(
+            {
+                "code": "duplicate_claim",
+                "message": _("You already filed this claim: %(references)s.")
+                % {"references": ", ".join(d.reference for d in duplicates)},
+                "references": [d.reference for d in duplicates],
+                "field": "",
+            }
+        )
+    return warnings
 
 
 @transaction.atomic

@@ -128,18 +128,29 @@ def choose_claim_type(request: HttpRequest) -> HttpResponse:
 def file_dispute(request: HttpRequest, claim_type: str) -> HttpResponse:
     if claim_type not in CLAIM_TYPES:
         raise Http404
-    duplicates = []
+    duplicates, warnings = [], []
     if request.method == "POST":
         form = forms.ClaimForm(request.POST, request.FILES, claim_type=claim_type)
         if form.is_valid() and not form.cleaned_data["file_anyway"]:
-            # Warn before filing the same thing twice; the seller may still file.
-            duplicates = selectors.list_duplicates_of_filing(
-                seller=request.seller, claim_type=claim_type, fields=form.claim_fields()
-            )
-        if duplicates:
+            # Warn before filing the same thing twice, or out of its window; the seller may
+            # still file.
+            try:
+                warnings = services.precheck_filing(
+                    seller=request.seller,
+                    submitted_by=request.user,
+                    claim_type=claim_type,
+                    fields=form.claim_fields(),
+                )
+            except DomainError:
+                warnings = []  # the filing itself says what is wrong, below
+            if any(w["code"] == "duplicate_claim" for w in warnings):
+                duplicates = selectors.list_duplicates_of_filing(
+                    seller=request.seller, claim_type=claim_type, fields=form.claim_fields()
+                )
+        if warnings:
             form.data = form.data.copy()
             form.data["file_anyway"] = "1"
-            messages.warning(request, _("You filed this before: check before filing it again."))
+            messages.warning(request, _("Read the warning below before you file."))
         elif form.is_valid():
             try:
                 dispute = services.file_dispute(
@@ -166,7 +177,7 @@ def file_dispute(request: HttpRequest, claim_type: str) -> HttpResponse:
                 return _to_case(request, dispute.reference)
         else:
             messages.error(request, _("Some details of the claim need your attention."))
-        status = 200 if duplicates else 400
+        status = 200 if warnings else 400
     else:
         form = forms.ClaimForm(initial={"submission_key": uuid.uuid4().hex}, claim_type=claim_type)
         status = 200
@@ -177,6 +188,7 @@ def file_dispute(request: HttpRequest, claim_type: str) -> HttpResponse:
             "form": form,
             "claim_type": CLAIM_TYPES[claim_type],
             "duplicates": duplicates,
+            "window_warnings": [w for w in warnings if w["code"] == "filing_window"],
             "nav": "file",
         },
         status=status,

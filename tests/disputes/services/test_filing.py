@@ -85,7 +85,6 @@ def test_submit_dispute_names_every_missing_required_field_and_writes_nothing(
         ("warehouse_damaged", {"sku": "MUG-1", "quantity": 5_000_000}, {"quantity"}),
         ("warehouse_damaged", {"sku": "MUG-1", "quantity": "many"}, {"quantity"}),
         ("warehouse_damaged", {**VALID_FIELDS, "event_date": FUTURE}, {"event_date"}),
-        ("warehouse_damaged", {**VALID_FIELDS, "event_date": LONG_AGO}, {"event_date"}),
         ("warehouse_damaged", {"sku": "NOT-OURS", "quantity": 1}, {"sku"}),
         ("fee_overcharge", {"sku": "MUG-1", "amount": "3.20", "currency": "EUR"}, {"currency"}),
         (
@@ -102,7 +101,6 @@ def test_submit_dispute_names_every_missing_required_field_and_writes_nothing(
         "quantity-absurd",
         "quantity-not-a-number",
         "event-date-in-future",
-        "event-date-outside-window",
         "sku-not-in-catalog",
         "currency-mismatch",
         "several-at-once",
@@ -271,3 +269,26 @@ def test_correct_claim_without_changes_writes_nothing(seller_a, admin_user):
     services.correct_claim(dispute=dispute, by=admin_user, changes={})
     assert Dispute.objects.get(pk=dispute.pk).version == dispute.version
     assert last_event(dispute) is None
+
+
+def test_a_claim_outside_its_window_is_filed_with_a_warning_before_and_a_failed_check_after(
+    seller_a, seller_a_user, django_capture_on_commit_callbacks
+):
+    """The seller may still file: the precheck warns, the specialist sees the failed check."""
+    SkuFactory(seller=seller_a, sku="MUG-1")
+    fields = {**VALID_FIELDS, "event_date": LONG_AGO}
+    [warning] = services.precheck_filing(
+        seller=seller_a, submitted_by=seller_a_user, claim_type="warehouse_damaged", fields=fields
+    )
+    assert (warning["code"], warning["field"]) == ("filing_window", "event_date")
+    assert Dispute.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        dispute = services.submit_dispute(
+            seller=seller_a,
+            submitted_by=seller_a_user,
+            claim_type="warehouse_damaged",
+            fields=fields,
+        )
+    stored = Dispute.objects.get(pk=dispute.pk)
+    window = stored.latest_check_run.results.get(code="filing_window")
+    assert (stored.status, window.result) == (Status.OPEN, "fail")

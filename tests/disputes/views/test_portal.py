@@ -108,17 +108,19 @@ def test_bad_input_is_explained_and_what_was_typed_is_kept(seller_client, seller
     assert "This SKU is not in your catalog." in response.content.decode()
 
 
-def test_a_claim_past_its_filing_window_is_refused_before_submitting(
+def test_a_claim_past_its_filing_window_warns_before_filing_and_files_if_the_seller_insists(
     seller_client, seller_a, catalog
 ):
     url = reverse("portal:file", args=["warehouse_damaged"])
     old = (date.today() - timedelta(days=90)).isoformat()
-    response = seller_client.post(
-        url, {"submission_key": "k", "sku": "MUG-1", "quantity": "1", "event_date": old}
-    )
-    assert response.status_code == 400
+    data = {"submission_key": "k", "sku": "MUG-1", "quantity": "1", "event_date": old}
+    response = seller_client.post(url, data)
+    assert response.status_code == 200
     assert "within 60 days" in response.content.decode()
+    assert b"data-window-warning" in response.content
     assert Dispute.objects.count() == 0
+    assert seller_client.post(url, {**data, "file_anyway": "1"}).status_code == 302
+    assert Dispute.objects.count() == 1
 
 
 def test_evidence_is_required_where_the_claim_type_needs_it(seller_client, seller_a, catalog):
