@@ -132,8 +132,6 @@ class LedgerEvent(OperationalRecord):
     def clean(self) -> None:
         errors: dict = {}
         _refuse_future(errors, event_date=self.event_date)
-        if isinstance(self.quantity, int) and self.quantity < 0:
-            errors["quantity"] = _("A movement counts units: the event type says which way.")
         if errors:
             raise ValidationError(errors)
 

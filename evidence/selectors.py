@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, Sum
+from django.db.models.functions import Abs
 
 from disputes.models import Dispute
 from disputes.status import TERMINAL, Status
@@ -75,9 +76,11 @@ def sum_ledger_units(
         rows = rows.filter(fulfillment_center=fulfillment_center)
     totals: dict[str, int] = dict.fromkeys(event_types, 0)
     by_centre: dict[str, int] = {}
-    for event_type, centre, units in rows.values_list("event_type", "fulfillment_center").annotate(
-        units=Sum("quantity")
-    ):
+    # Ledgers differ in sign (a loss may be booked as -2 or as 2): the event type says which way.
+    units_by_type = rows.values_list("event_type", "fulfillment_center").annotate(
+        units=Sum(Abs("quantity"))
+    )
+    for event_type, centre, units in units_by_type:
         totals[event_type] += units
         by_centre[centre] = by_centre.get(centre, 0) + units
     record_ids = list(

@@ -442,17 +442,6 @@ TOMORROW = (date.today() + timedelta(days=1)).isoformat()
             "event_date",
         ),
         (
-            "ledger",
-            {
-                "event_date": "2026-11-01",
-                "sku": "S",
-                "fulfillment_center": "PHX7",
-                "event_type": "lost",
-                "quantity": -3,
-            },
-            "quantity",
-        ),
-        (
             "shipments",
             {"shipment_id": "FBA1", "sku": "S", "quantity_shipped": 5, "quantity_received": 9},
             "quantity_received",

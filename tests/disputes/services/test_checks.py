@@ -129,6 +129,12 @@ def test_the_ledger_counts_lost_minus_found_or_damaged(
     assert len(finding.record_ids) == len([r for r in records if r[0] in counted[claim_type]])
 
 
+def test_a_loss_booked_as_a_negative_movement_counts_the_same(seller):
+    ledger(seller, "lost", -3)
+    finding = run(CheckCode.QUANTITY_RECORDS, claim(seller, quantity=3))
+    assert (finding.outcome, finding.eligible) == (PASS, 3)
+
+
 def test_only_the_claims_fulfilment_centre_counts_when_it_names_one(seller):
     ledger(seller, "lost", 3, fc="PHX7")
     ledger(seller, "lost", 5, fc="LGB8")
