@@ -102,13 +102,14 @@ def generate(scale: Scale, *, log=print) -> dict[str, float]:
             "sellers",
             f"""
             INSERT INTO sellers_seller (created_at, updated_at, seller_id, name, marketplace,
-                default_currency, preferred_language, contact_email, health_state)
+                default_currency, preferred_language, contact_email, health_state,
+                claims_decided, claims_denied)
             SELECT now(), now(), 'B' || lpad(g::text, 9, '0'), 'Bench seller ' || g,
                 (ARRAY['US','UK','DE','JP','CN','IN'])[1 + g % 6],
                 (ARRAY['USD','GBP','EUR','JPY','CNY','INR'])[1 + g % 6],
                 (ARRAY['en','en','en','ja','zh-hans','en'])[1 + g % 6],
                 'seller' || g || '@bench.example',
-                CASE WHEN g % 40 = 0 THEN 'at_risk' ELSE 'healthy' END
+                CASE WHEN g % 40 = 0 THEN 'at_risk' ELSE 'healthy' END, 0, 0
             FROM generate_series(1, {scale.sellers}) g
             ON CONFLICT (seller_id) DO NOTHING""",
         )
@@ -160,7 +161,7 @@ def generate(scale: Scale, *, log=print) -> dict[str, float]:
                 first_responded_at, resolution_due_at, sla_paused_at, sla_next_deadline_at,
                 seller_response_due_at, seller_reminder_at, next_response_due_at,
                 last_activity_at, version, assignee_id, created_by_id, decided_by_id,
-                merged_into_id, seller_id, queue_id)
+                merged_into_id, seller_id, queue_id, failed_checks)
             SELECT created, created,
                 'DSP-B' || extract(year FROM created)::int || '-' || lpad(g::text, 8, '0'),
                 claim_type, 'SKU-' || (g % 20), '', 1 + g % 12,
@@ -204,7 +205,7 @@ def generate(scale: Scale, *, log=print) -> dict[str, float]:
                 {users["lead"].pk},
                 CASE WHEN status IN ('closed','decided','appealed')
                     THEN ({_sql_array(staff_ids)}::int[])[1 + (g + 1) % {len(staff_ids)}] END,
-                NULL, sellers.id, {queue_case}
+                NULL, sellers.id, {queue_case}, 0
             FROM timed JOIN sellers ON sellers.n = timed.s""".replace("'{", "{").replace("}'", "}"),
         )
         step(
@@ -238,10 +239,10 @@ def generate(scale: Scale, *, log=print) -> dict[str, float]:
             "evidence",
             f"""
             INSERT INTO evidence_evidencefile (file, original_name, content_type, size, sha256,
-                kind, uploaded_at, dispute_id, uploaded_by_id)
+                kind, uploaded_at, dispute_id, uploaded_by_id, perceptual_hash)
             SELECT 'evidence/bench/' || d.id, 'photo-' || d.id || '.jpg', 'image/jpeg',
                 200000, md5(d.id::text) || md5(d.reference), 'photo', d.created_at, d.id,
-                {users["lead"].pk}
+                {users["lead"].pk}, ''
             FROM disputes_dispute d WHERE d.reference LIKE 'DSP-B%' AND d.id % 3 = 0""",
         )
         step(
@@ -249,12 +250,12 @@ def generate(scale: Scale, *, log=print) -> dict[str, float]:
             f"""
             INSERT INTO disputes_decision (outcome, reason_code, approved_quantity, amount,
                 currency, explanation, policy_version, on_appeal, decided_at, decided_by_id,
-                dispute_id)
+                dispute_id, root_cause)
             SELECT d.outcome, d.reason_code, d.approved_quantity,
                 CASE WHEN d.outcome = 'denied' THEN NULL
                      ELSE d.approved_quantity * 12.50 END,
                 d.currency, '', 1, false, d.decided_at,
-                coalesce(d.decided_by_id, {users["lead"].pk}), d.id
+                coalesce(d.decided_by_id, {users["lead"].pk}), d.id, ''
             FROM disputes_dispute d
             WHERE d.reference LIKE 'DSP-B%' AND d.status IN ('closed', 'decided')""",
         )
