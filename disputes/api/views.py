@@ -126,20 +126,25 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={201: s.DisputeSerializer, **ERRORS},
     )
     def create(self, request, *args, **kwargs):
-        payload = s.DisputeCreateInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        seller = get_seller_to_file_for(
-            user=request.user, seller_id=payload.validated_data.get("seller_id")
-        )
         dispute = services.submit_dispute(
-            seller=seller,
-            submitted_by=request.user,
-            claim_type=payload.validated_data["claim_type"],
-            fields=payload.claim_fields(),
+            **self._filing(request),
             channel=Channel.INTERNAL if request.user.is_staff else Channel.API,
             submission_key=request.headers.get("Idempotency-Key", ""),
         )
         return Response(s.DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
+
+    def _filing(self, request) -> dict:
+        """Who files what for which seller, from a filing's body (create and precheck)."""
+        payload = s.DisputeCreateInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return {
+            "seller": get_seller_to_file_for(
+                user=request.user, seller_id=payload.validated_data.get("seller_id")
+            ),
+            "submitted_by": request.user,
+            "claim_type": payload.validated_data["claim_type"],
+            "fields": payload.claim_fields(),
+        }
 
     @extend_schema(
         request=s.DisputeCreateInputSerializer, responses={200: s.PrecheckSerializer, **ERRORS}
@@ -148,18 +153,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def precheck(self, request):
         """Check a filing without filing it: bad fields answer 400 as a filing would, and the
         warnings name the seller's earlier disputes for the same thing (they may still file)."""
-        payload = s.DisputeCreateInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        seller = get_seller_to_file_for(
-            user=request.user, seller_id=payload.validated_data.get("seller_id")
-        )
-        warnings = services.precheck_filing(
-            seller=seller,
-            submitted_by=request.user,
-            claim_type=payload.validated_data["claim_type"],
-            fields=payload.claim_fields(),
-        )
-        return Response({"warnings": warnings})
+        return Response({"warnings": services.precheck_filing(**self._filing(request))})
 
     # --- messages, evidence, events -------------------------------------------------------
 
