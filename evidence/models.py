@@ -121,7 +121,7 @@ class LedgerEvent(OperationalRecord):
             # The quantity check sums a SKU's lost, found and damaged units from the index alone.
             models.Index(
                 fields=["seller", "sku", "event_type"],
-                include=["quantity", "fulfillment_center"],
+                include=["quantity", "fulfillment_center", "event_date", "record_id"],
                 name="ledger_sku_type",
             ),
         ]

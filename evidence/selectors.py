@@ -84,7 +84,9 @@ def sum_ledger_units(
         totals[event_type] += units
         by_centre[centre] = by_centre.get(centre, 0) + units
     record_ids = list(
-        rows.order_by("-event_date", "-id").values_list("record_id", flat=True)[:RECORDS_PER_KIND]
+        rows.order_by("-event_date", "-record_id").values_list("record_id", flat=True)[
+            :RECORDS_PER_KIND
+        ]
     )
     return totals, by_centre, record_ids
 
@@ -160,5 +162,7 @@ def latest_ledger_event(
     rows = LedgerEvent.objects.filter(seller_id=seller_id, sku=sku, event_type__in=event_types)
     if fulfillment_center:
         rows = rows.filter(fulfillment_center=fulfillment_center)
-    latest = rows.order_by("-event_date", "-id").values_list("event_date", "record_id").first()
+    latest = (
+        rows.order_by("-event_date", "-record_id").values_list("event_date", "record_id").first()
+    )
     return (latest[0], [latest[1]]) if latest else (None, [])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 
 from core.errors import NotFound
 from core.money import Money
@@ -109,14 +109,14 @@ def needs_second_approval(*, amount: Decimal, currency: str, policy: Reimburseme
 def count_units_reimbursed(*, dispute: Dispute, source: Q) -> tuple[int, list[str]]:
     """Units already paid (or waiting to be) on other cases for the same source, and their
     references. `source` filters the reimbursements' disputes (same SKU, order, shipment, …)."""
-    rows = (
+    paid = (
         Reimbursement.objects.filter(seller_id=dispute.seller_id, status__in=PAYING)
         .exclude(dispute=dispute)
         .filter(source)
-        .values_list("reference", "quantity_cash", "quantity_replaced")[:MAX_LISTED]
+        .order_by()
     )
-    units = sum(cash + replaced for _ref, cash, replaced in rows)
-    return units, [ref for ref, _cash, _replaced in rows]
+    units = paid.aggregate(units=Sum(F("quantity_cash") + F("quantity_replaced")))["units"]
+    return units or 0, list(paid.values_list("reference", flat=True)[:MAX_LISTED])
 
 
 # --- lists and the export -----------------------------------------------------------------------

@@ -191,7 +191,8 @@ class Dispute(TimeStampedModel):
             models.Index(amount_sort().desc(), F("id").desc(), name="dispute_list_amount"),
             models.Index(fields=["assignee", "status"], name="dispute_assignee_status"),
             models.Index(fields=["claim_type", "status"], name="dispute_type_status"),
-            models.Index(fields=["seller", "sku"], name="dispute_seller_sku"),
+            # A seller's claims on a SKU, by type: the duplicate check reads only these.
+            models.Index(fields=["seller", "sku", "claim_type"], name="dispute_seller_sku_type"),
             models.Index(fields=["order_id"], name="dispute_order"),
             models.Index(fields=["shipment_id"], name="dispute_shipment"),
             models.Index(fields=["tracking_id"], name="dispute_tracking"),
