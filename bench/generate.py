@@ -265,12 +265,12 @@ def generate(scale: Scale, *, log=print) -> dict[str, float]:
             INSERT INTO reimbursements_reimbursement (created_at, updated_at, reference, sku,
                 quantity_cash, quantity_replaced, unit_value, amount, currency, status,
                 policy_version, approved_at, paid_at, approver_id, decision_id, dispute_id,
-                maker_id, seller_id)
+                maker_id, seller_id, claim_type)
             SELECT x.decided_at, x.decided_at, 'RMB-' || substr(d.reference, 5) || '-1', d.sku,
                 x.approved_quantity, 0, 12.50, x.amount, x.currency,
                 CASE WHEN d.status = 'closed' THEN 'paid' ELSE 'approved' END, 1,
                 x.decided_at, CASE WHEN d.status = 'closed' THEN x.decided_at END, NULL, x.id,
-                d.id, x.decided_by_id, d.seller_id
+                d.id, x.decided_by_id, d.seller_id, d.claim_type
             FROM disputes_decision x JOIN disputes_dispute d ON d.id = x.dispute_id
             WHERE d.reference LIKE 'DSP-B%' AND x.amount IS NOT NULL
                 AND NOT EXISTS (SELECT 1 FROM reimbursements_reimbursement r

@@ -75,6 +75,8 @@ class Reimbursement(TimeStampedModel):
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="reimbursements")
     reference = models.CharField(max_length=24, unique=True)
     sku = models.CharField(max_length=64, blank=True)
+    # The dispute's claim type, kept here so "already paid for these units" reads one table.
+    claim_type = models.CharField(max_length=32, blank=True)
     quantity_cash = models.PositiveIntegerField(default=0)
     quantity_replaced = models.PositiveIntegerField(default=0)
     unit_value = models.DecimalField(max_digits=14, decimal_places=2)
@@ -110,7 +112,7 @@ class Reimbursement(TimeStampedModel):
         indexes = [
             models.Index(fields=["seller", "-created_at"], name="reimb_seller_created"),
             models.Index(fields=["status", "-created_at"], name="reimb_status_created"),
-            models.Index(fields=["seller", "sku"], name="reimb_seller_sku"),
+            models.Index(fields=["seller", "sku", "claim_type"], name="reimb_seller_sku_type"),
         ]
 
     def __str__(self) -> str:

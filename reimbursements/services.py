@@ -76,6 +76,7 @@ def create_reimbursement(
         seller_id=dispute.seller_id,
         reference=f"RMB-{dispute.reference.removeprefix('DSP-')}-{round_number}",
         sku=dispute.sku,
+        claim_type=dispute.claim_type,
         quantity_cash=quantity,
         # Without units (a fee refund, an amount-only claim) the whole amount is the "unit".
         unit_value=unit.amount if unit and quantity else decision.amount,

@@ -88,7 +88,7 @@ class Claim:
             return Q(dispute__tracking_id=d.tracking_id)
         if d.claim_type == "removal_lost":
             return Q(dispute__removal_order_id=d.removal_order_id, sku=d.sku)
-        return Q(dispute__claim_type=d.claim_type, sku=d.sku)
+        return Q(claim_type=d.claim_type, sku=d.sku)
 
     @cached_property
     def reimbursed(self) -> tuple[int, list[str]]:
