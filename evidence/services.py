@@ -65,6 +65,7 @@ def detect_content_type(head: bytes) -> str | None:
 
 
 EXIF_IFD, DATE_TIME_ORIGINAL, DATE_TIME = 0x8769, 0x9003, 0x0132
+FLAT_CONTRAST = 8  # grey levels between the darkest and the brightest pixel
 
 
 def read_photo(upload: UploadedFile) -> tuple[str, datetime | None]:
@@ -74,7 +75,11 @@ def read_photo(upload: UploadedFile) -> tuple[str, datetime | None]:
         with Image.open(upload) as image:
             exif = image.getexif()
             stamps = [exif.get_ifd(EXIF_IFD).get(DATE_TIME_ORIGINAL), exif.get(DATE_TIME)]
-            phash = str(imagehash.phash(image))
+            darkest, brightest = image.convert("L").getextrema()
+            # A flat picture (blank, one colour) hashes like every other flat one: nothing to
+            # recognise it by, so it is never called the same picture as another.
+            flat = brightest - darkest < FLAT_CONTRAST
+            phash = "" if flat else str(imagehash.phash(image))
     except (OSError, ValueError, Image.DecompressionBombError):
         return "", None  # not decodable as a picture: kept as a file, never compared
     finally:

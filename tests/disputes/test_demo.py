@@ -156,3 +156,12 @@ def test_seed_runs_with_debug_off_when_forced(demo_settings):
     demo_settings.DEBUG = False
     seed("--force")
     assert Dispute.objects.count() >= 60
+
+
+def test_demo_cases_are_checked_and_none_is_sent_to_fraud_review_by_mistake(demo_settings):
+    """The demo's photos are plain colours: alike as pictures, but not reused evidence."""
+    seed()
+    # Withdrawn or merged while still filed, a case never reached its checks.
+    opened = Dispute.objects.exclude(status__in=[Status.SUBMITTED, Status.WITHDRAWN, Status.MERGED])
+    assert not opened.filter(latest_check_run__isnull=True).exists()
+    assert not opened.filter(queue__slug="fraud-review").exists()

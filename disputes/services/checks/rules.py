@@ -48,6 +48,7 @@ MATCHING_DISPOSITIONS = {"return_damaged": DAMAGED, "return_wrong_item": (D.WRON
 VELOCITY_DAYS = 30
 BASELINE_DAYS = 180
 PHOTO_DAYS_BEFORE_EVENT = 30
+USUAL_FLOOR = 5  # disputes in 30 days that are never a burst, whatever the history
 
 
 @dataclass
@@ -420,7 +421,9 @@ def check_seller_velocity(claim: Claim) -> Finding:
         "baseline": round(baseline, 1),
         "denied": round(seller.denied_share * 100),
     }
-    if recent >= 10 and recent > 5 * max(baseline, 1):
+    # A seller new to disputes is measured against a floor, not against nothing.
+    usual = max(baseline, USUAL_FLOOR)
+    if recent > 5 * usual:
         return Finding(
             FAIL,
             gettext_noop(
@@ -429,9 +432,7 @@ def check_seller_velocity(claim: Claim) -> Finding:
             ),
             params,
         )
-    if (recent >= 5 and recent > 3 * max(baseline, 1)) or (
-        seller.claims_decided >= 10 and seller.denied_share > 0.5
-    ):
+    if recent > 3 * usual or (seller.claims_decided >= 10 and seller.denied_share > 0.5):
         return Finding(
             WARN,
             gettext_noop(

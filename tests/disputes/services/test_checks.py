@@ -325,7 +325,7 @@ def test_the_same_file_in_two_other_disputes_of_the_seller_warns(seller, lead):
 # --- seller_velocity ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("recent", "outcome"), [(1, PASS), (6, WARN), (12, FAIL)])
+@pytest.mark.parametrize(("recent", "outcome"), [(1, PASS), (15, PASS), (16, WARN), (26, FAIL)])
 def test_a_burst_of_disputes_against_the_sellers_baseline(seller, recent, outcome):
     for _ in range(recent):
         claim(seller)
@@ -643,3 +643,20 @@ def test_a_seller_whose_claims_are_mostly_invalid_goes_to_senior_review(seller):
     seller.claims_decided, seller.claims_denied = 12, 9
     seller.save()
     assert build_report(claim(seller), trigger="x").queue == "senior-review"
+
+
+def test_flat_pictures_are_not_called_the_same_picture(seller, lead):
+    """Blank or one-colour images all hash alike; only their bytes can match."""
+    flat = [_png_flat((200, 0, 0)), _png_flat((0, 0, 200))]
+    foreign = claim(SellerFactory(), "return_damaged", order_id="O-3")
+    _attach(foreign, lead, flat[0])
+    dispute = claim(seller, "return_damaged", order_id="O-4")
+    evidence = _attach(dispute, lead, flat[1])
+    assert evidence.perceptual_hash == ""
+    assert run(CheckCode.EVIDENCE_REUSED, dispute).outcome == PASS
+
+
+def _png_flat(colour) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buffer, "PNG")
+    return SimpleUploadedFile(f"flat-{colour[0]}.png", buffer.getvalue(), "image/png")
