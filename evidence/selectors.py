@@ -66,14 +66,18 @@ def returned_damaged_by_buyer(*, dispute: Dispute) -> bool:
     return returns.filter(disposition=CustomerReturn.Disposition.CUSTOMER_DAMAGED).exists()
 
 
+def _sku_events(seller_id: int, sku: str, event_types: tuple[str, ...], fulfillment_center: str):
+    """A SKU's ledger events of these types, at one centre when the claim names one."""
+    rows = LedgerEvent.objects.filter(seller_id=seller_id, sku=sku, event_type__in=event_types)
+    return rows.filter(fulfillment_center=fulfillment_center) if fulfillment_center else rows
+
+
 def sum_ledger_units(
     *, seller_id: int, sku: str, event_types: tuple[str, ...], fulfillment_center: str = ""
 ) -> tuple[dict[str, int], dict[str, int], list[str]]:
     """Units per event type of a SKU's ledger (one index-only aggregate), the units per
     fulfilment centre, and the ids of the latest rows counted (at most RECORDS_PER_KIND)."""
-    rows = LedgerEvent.objects.filter(seller_id=seller_id, sku=sku, event_type__in=event_types)
-    if fulfillment_center:
-        rows = rows.filter(fulfillment_center=fulfillment_center)
+    rows = _sku_events(seller_id, sku, event_types, fulfillment_center)
     totals: dict[str, int] = dict.fromkeys(event_types, 0)
     by_centre: dict[str, int] = {}
     # Ledgers differ in sign (a loss may be booked as -2 or as 2): the event type says which way.
@@ -159,9 +163,7 @@ def latest_ledger_event(
     *, seller_id: int, sku: str, event_types: tuple[str, ...], fulfillment_center: str = ""
 ):
     """(date, [record id]) of the SKU's latest event of these types, or (None, [])."""
-    rows = LedgerEvent.objects.filter(seller_id=seller_id, sku=sku, event_type__in=event_types)
-    if fulfillment_center:
-        rows = rows.filter(fulfillment_center=fulfillment_center)
+    rows = _sku_events(seller_id, sku, event_types, fulfillment_center)
     latest = (
         rows.order_by("-event_date", "-record_id").values_list("event_date", "record_id").first()
     )

@@ -94,14 +94,6 @@ def propose_amount(
     return value_claim(dispute=dispute, quantity=quantity, policy=policy).amount
 
 
-def get_policy_proposal(*, dispute: Dispute) -> Decimal | None:
-    """What the active policy pays for everything the seller claimed (the case page's hint)."""
-    if not dispute.quantity:
-        return None
-    policy = get_active_policy(claim_type=dispute.claim_type)
-    return propose_amount(dispute=dispute, quantity=dispute.quantity, policy=policy)
-
-
 def needs_second_approval(*, amount: Decimal, currency: str, policy: ReimbursementPolicy) -> bool:
     return Money(amount, currency).in_usd() > policy.approval_threshold_usd
 

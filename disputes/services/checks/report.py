@@ -77,9 +77,7 @@ def _root_cause(claim: Claim, findings: dict[str, Finding]) -> tuple[str, str, D
     if d.claim_type in ("return_not_received", "return_wrong_item"):
         return RootCause.BUYER_RETURN_ABUSE, "", confidence, ids
     if d.claim_type == "return_damaged":
-        dispositions = set(
-            CustomerReturn.objects.filter(record_id__in=ids).values_list("disposition", flat=True)
-        )
+        dispositions = {r.disposition for r in claim.returns if r.received_date}
         by_disposition = {
             CustomerReturn.Disposition.CUSTOMER_DAMAGED: RootCause.BUYER_RETURN_ABUSE,
             CustomerReturn.Disposition.WAREHOUSE_DAMAGED: RootCause.WAREHOUSE_HANDLING,

@@ -98,6 +98,12 @@ class Claim:
         return count_units_reimbursed(dispute=self.dispute, source=self.source())
 
     @cached_property
+    def returns(self) -> list[CustomerReturn]:
+        """The claim's order's returns of its SKU, read once for every check that needs them."""
+        d = self.dispute
+        return list_returns(seller_id=d.seller_id, order_id=d.order_id, sku=d.sku)
+
+    @cached_property
     def evidence(self) -> list[EvidenceFile]:
         return list(EvidenceFile.objects.filter(dispute=self.dispute).order_by("id")[:50])
 
@@ -109,16 +115,15 @@ def window_anchor(claim: Claim) -> tuple[date | None, list[str]]:
     """The date the window counts from, and the record that gives it."""
     d = claim.dispute
     if d.claim_type == "inbound_shortage" and d.shipment_id:
-        lines = [ln for ln in list_shipment_lines(seller_id=d.seller_id, shipment_id=d.shipment_id)]
+        lines = list_shipment_lines(seller_id=d.seller_id, shipment_id=d.shipment_id)
         closed = [ln for ln in lines if ln.closed_date]
         if closed:
             first = min(closed, key=lambda ln: ln.closed_date)
             return first.closed_date, [first.record_id]
         return None, []
     if d.claim_type == "return_not_received" and d.order_id:
-        returns = list_returns(seller_id=d.seller_id, order_id=d.order_id, sku=d.sku)
-        if returns:
-            first = min(returns, key=lambda r: r.refund_date)
+        if claim.returns:
+            first = min(claim.returns, key=lambda r: r.refund_date)
             return first.refund_date, [first.record_id]
         return None, []
     if d.event_date is None and d.claim_type in LEDGER_EVENTS and d.sku:
@@ -241,8 +246,7 @@ def quantity_removal_lost(claim: Claim) -> Finding:
 
 
 def quantity_return_not_received(claim: Claim) -> Finding:
-    d = claim.dispute
-    returns = list_returns(seller_id=d.seller_id, order_id=d.order_id, sku=d.sku)
+    returns = claim.returns
     missing = [r for r in returns if r.received_date is None]
     supported = sum(r.quantity for r in missing)
     return _verdict(
@@ -254,9 +258,8 @@ def quantity_return_not_received(claim: Claim) -> Finding:
 
 
 def quantity_return_condition(claim: Claim) -> Finding:
-    d = claim.dispute
-    returns = list_returns(seller_id=d.seller_id, order_id=d.order_id, sku=d.sku)
-    wanted = MATCHING_DISPOSITIONS[d.claim_type]
+    returns = claim.returns
+    wanted = MATCHING_DISPOSITIONS[claim.dispute.claim_type]
     matching = [r for r in returns if r.received_date and r.disposition in wanted]
     supported = sum(r.quantity for r in matching)
     return _verdict(
