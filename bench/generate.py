@@ -260,21 +260,51 @@ def generate(scale: Scale, *, log=print) -> dict[str, float]:
             WHERE d.reference LIKE 'DSP-B%' AND d.status IN ('closed', 'decided')""",
         )
         step(
+            "payout batches",
+            f"""
+            INSERT INTO reimbursements_payoutbatch (created_at, updated_at, reference, currency,
+                marketplace, status, item_count, total, created_by_id, paid_by_id, paid_at,
+                payment_reference)
+            SELECT now(), now(), 'PAY-BENCH-' || c, c, '', 'paid', 0, 0, {users["lead"].pk},
+                {users["lead"].pk}, now(), 'BENCH-' || c
+            FROM unnest(ARRAY['USD','GBP','EUR','JPY','CNY','INR']) c
+            ON CONFLICT (reference) DO NOTHING""",
+        )
+        # Closed cases were paid (in the currency's batch); one decided case in eight waits
+        # for a team lead (the approvals queue); the other decided ones are approved.
+        step(
             "reimbursements",
             """
             INSERT INTO reimbursements_reimbursement (created_at, updated_at, reference, sku,
                 quantity_cash, quantity_replaced, unit_value, amount, currency, status,
                 policy_version, approved_at, paid_at, approver_id, decision_id, dispute_id,
-                maker_id, seller_id, claim_type)
+                maker_id, seller_id, claim_type, approval_reason, batch_id, proposed_amount)
             SELECT x.decided_at, x.decided_at, 'RMB-' || substr(d.reference, 5) || '-1', d.sku,
                 x.approved_quantity, 0, 12.50, x.amount, x.currency,
-                CASE WHEN d.status = 'closed' THEN 'paid' ELSE 'approved' END, 1,
-                x.decided_at, CASE WHEN d.status = 'closed' THEN x.decided_at END, NULL, x.id,
-                d.id, x.decided_by_id, d.seller_id, d.claim_type
+                CASE WHEN d.status = 'closed' THEN 'paid'
+                     WHEN d.id % 8 = 0 THEN 'pending_approval' ELSE 'approved' END, 1,
+                CASE WHEN d.status = 'closed' OR d.id % 8 <> 0 THEN x.decided_at END,
+                CASE WHEN d.status = 'closed' THEN x.decided_at END, NULL, x.id,
+                d.id, x.decided_by_id, d.seller_id, d.claim_type,
+                CASE WHEN d.status <> 'closed' AND d.id % 8 = 0 THEN 'above_threshold'
+                     ELSE '' END,
+                CASE WHEN d.status = 'closed' THEN
+                    (SELECT b.id FROM reimbursements_payoutbatch b
+                     WHERE b.reference = 'PAY-BENCH-' || x.currency) END,
+                x.amount
             FROM disputes_decision x JOIN disputes_dispute d ON d.id = x.dispute_id
             WHERE d.reference LIKE 'DSP-B%' AND x.amount IS NOT NULL
                 AND NOT EXISTS (SELECT 1 FROM reimbursements_reimbursement r
                                 WHERE r.decision_id = x.id)""",
+        )
+        step(
+            "payout batch totals",
+            """
+            UPDATE reimbursements_payoutbatch b SET item_count = t.n, total = t.total
+            FROM (SELECT batch_id, count(*) AS n, sum(amount) AS total
+                  FROM reimbursements_reimbursement WHERE batch_id IS NOT NULL
+                  GROUP BY batch_id) t
+            WHERE b.id = t.batch_id AND b.reference LIKE 'PAY-BENCH-%'""",
         )
         step(
             "sla timers",

@@ -251,4 +251,51 @@ def check_run(ctx: Context, r: Result):
     r.note = f"{len(disputes)} warehouse-lost cases of the biggest seller"
 
 
+@measurement("approvals queue (team lead)", target=80)
+def approvals_queue(ctx: Context, r: Result):
+    lead = login("bench-lead")
+    for _ in range(3):  # warm each worker's templates
+        lead.get("/workspace/approvals/")
+    for _ in range(ctx.repeat):
+        timed(r, lambda: lead.get("/workspace/approvals/"))
+    from reimbursements.models import Reimbursement
+
+    waiting = Reimbursement.objects.filter(status="pending_approval").count()
+    r.note = f"{waiting:,} payouts waiting; page of 50, oldest first"
+
+
+@measurement("finance export, paid payouts + reversals (in process)", unit="/s", target=20_000)
+def finance_export(ctx: Context, r: Result):
+    """Rows per second of the streamed CSV, with its peak Python memory: it must not grow with
+    the number of rows (read in chunks, totals kept per currency)."""
+    import csv
+    import io
+    import tracemalloc
+
+    from reimbursements.selectors import finance_rows
+
+    class Sink(io.TextIOBase):
+        def write(self, text):
+            return len(text)
+
+    limit = 100_000
+    writer = csv.writer(Sink())
+    rates, peaks = [], []
+    for _ in range(2):
+        tracemalloc.start()
+        started = time.perf_counter()
+        count = 0
+        for row in finance_rows():
+            writer.writerow(row)
+            count += 1
+            if count > limit:
+                break
+        elapsed = time.perf_counter() - started
+        peaks.append(tracemalloc.get_traced_memory()[1] / 1e6)
+        tracemalloc.stop()
+        rates.append(count / elapsed)
+    r.samples = rates
+    r.note = f"{count:,} rows, peak {max(peaks):.1f} MB of Python memory"
+
+
 # --- running -----------------------------------------------------------------------------------

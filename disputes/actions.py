@@ -138,6 +138,7 @@ ACTIONS: tuple[CaseAction, ...] = (
             **_pick(
                 c,
                 "approved_quantity",
+                "replaced_quantity",
                 "amount",
                 "amount_change_reason",
                 "explanation",

@@ -59,6 +59,12 @@ class DecideForm(VersionedForm):
     approved_quantity = forms.IntegerField(
         label=_("Approved quantity"), min_value=0, required=False
     )
+    replaced_quantity = forms.IntegerField(
+        label=_("Of which replaced"),
+        min_value=0,
+        required=False,
+        help_text=_("Units sent back to the seller instead of paid in money."),
+    )
     amount = forms.DecimalField(
         label=_("Amount"),
         min_value=0,
@@ -147,3 +153,33 @@ class BulkForm(forms.Form):
         if action == "merge" and not data.get("into"):
             self.add_error("into", _("Enter the reference of the case to keep."))
         return data
+
+
+# --- money: approvals, reversals, payouts -------------------------------------------------------
+
+
+class ReviewPayoutsForm(forms.Form):
+    """Approve or reject one payout or several (the approvals queue's checkboxes)."""
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+    verdict = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id: the service decides which exist and may be reviewed.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+        self.fields["ids"].error_messages["required"] = _("Choose at least one reimbursement.")
+
+
+class CancelReversalForm(forms.Form):
+    reason = forms.CharField(label=_("Why cancel"), max_length=2000)
+
+
+class PayoutBatchForm(forms.Form):
+    currency = forms.CharField(max_length=3)
+    marketplace = forms.CharField(max_length=8, required=False)
+
+
+class MarkPaidForm(forms.Form):
+    payment_reference = forms.CharField(label=_("Payment reference"), max_length=80)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("file/", views.choose_claim_type, name="choose_claim_type"),
     path("file/<str:claim_type>/", views.file_dispute, name="file"),
     path("advice/", views.advice, name="advice"),
+    path("reimbursements/", views.reimbursements, name="reimbursements"),
+    path("reimbursements.csv", views.reimbursements_csv, name="reimbursements_csv"),
     path("disputes/<str:reference>/", views.dispute_detail, name="dispute"),
     # One URL per form of the case page (views.portal.PORTAL_ACTIONS), named after it.
     *[

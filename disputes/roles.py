@@ -25,6 +25,8 @@ VIEW_ALL = [
     "evidence.view_removalorderline",
     "reimbursements.view_reimbursement",
     "reimbursements.view_reimbursementpolicy",
+    "reimbursements.view_reversal",
+    "reimbursements.view_payoutbatch",
 ]
 SPECIALIST = [*VIEW_ALL, "disputes.work_dispute", "evidence.add_evidencefile"]
 SENIOR_SPECIALIST = [*SPECIALIST, "disputes.assign_dispute_to_others"]
@@ -37,12 +39,23 @@ TEAM_LEAD = [
     "reimbursements.export_reimbursement",
 ]
 QA_REVIEWER = [*VIEW_ALL, "disputes.review_quality"]
+# Finance batches approved payouts, marks them paid and exports what was paid; it works no case.
+FINANCE = [
+    "disputes.view_dispute",
+    "sellers.view_seller",
+    "reimbursements.view_reimbursement",
+    "reimbursements.view_reversal",
+    "reimbursements.view_payoutbatch",
+    "reimbursements.export_reimbursement",
+    "reimbursements.pay_reimbursement",
+]
 
 ROLES: dict[str, list[str]] = {
     "Specialist": SPECIALIST,
     "Senior Specialist": SENIOR_SPECIALIST,
     "Team Lead": TEAM_LEAD,
     "QA Reviewer": QA_REVIEWER,
+    "Finance": FINANCE,
     # Administrators get every permission of Arbiter's apps and of user management.
     "Administrator": ["*"],
 }
@@ -70,9 +83,11 @@ def sync_roles(apps, schema_editor=None) -> None:
             permissions = []
             for dotted in codenames:
                 app_label, codename = dotted.split(".")
-                permissions.append(
-                    permission_model.objects.get(
-                        content_type__app_label=app_label, codename=codename
-                    )
-                )
+                permission = permission_model.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                ).first()
+                # Missing only in an early migration, before the model existed: the
+                # migration that adds the model syncs the roles again.
+                if permission is not None:
+                    permissions.append(permission)
         group.permissions.set(permissions)

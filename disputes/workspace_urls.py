@@ -1,6 +1,7 @@
 from django.urls import path
 
 from disputes.actions import WORKSPACE_ACTIONS
+from disputes.views import money
 from disputes.views import workspace as views
 
 app_name = "workspace"
@@ -10,6 +11,18 @@ urlpatterns = [
     path("next/", views.next_case, name="next"),
     path("cases/", views.case_list, name="cases"),
     path("cases/bulk/", views.bulk_action, name="bulk"),
+    path("approvals/", money.approvals, name="approvals"),
+    path("approvals/review/", money.review_payouts, name="review_payouts"),
+    path("reversals/", money.reversals, name="reversals"),
+    path(
+        "reversals/<int:reversal_id>/<str:verdict>/",
+        money.resolve_reversal,
+        name="resolve_reversal",
+    ),
+    path("payouts/", money.payouts, name="payouts"),
+    path("payouts/batch/", money.create_batch, name="create_batch"),
+    path("payouts/export.csv", money.finance_export, name="finance_export"),
+    path("payouts/<str:reference>/paid/", money.batch_paid, name="batch_paid"),
     path("views/", views.save_view, name="save_view"),
     path("views/<int:view_id>/delete/", views.delete_view, name="delete_view"),
     path("cases/<str:reference>/", views.case_detail, name="case"),

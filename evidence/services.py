@@ -34,6 +34,7 @@ from evidence.models import (
     ShipmentLine,
 )
 from evidence.selectors import list_open_disputes_touched_by
+from reimbursements.services import open_reversals_for
 from sellers.models import Seller
 
 SNIFF_BYTES = 4096
@@ -292,6 +293,7 @@ def import_records(
             existing.add(instance.record_id)
             new.append(instance)
     model.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    open_reversals_for(kind=kind, records=new)
     recheck_after_commit(
         list_open_disputes_touched_by(kind=kind, records=new), trigger=CheckRun.Trigger.RECORDS
     )

@@ -1,8 +1,10 @@
-"""The one FilterSet of the reimbursement list (API list and finance export)."""
+"""The reimbursement list's FilterSet and the finance export's filters (page and API)."""
 
 from __future__ import annotations
 
 import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from reimbursements.models import Reimbursement
 
@@ -16,3 +18,20 @@ class ReimbursementFilterSet(django_filters.FilterSet):
     class Meta:
         model = Reimbursement
         fields: list[str] = []
+
+
+class FinanceExportForm(forms.Form):
+    date_from = forms.DateField(
+        label=_("Paid from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Paid before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    marketplace = forms.CharField(label=_("Marketplace"), max_length=8, required=False)
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] <= data["date_from"]:
+            raise forms.ValidationError(_("The end date must be after the start date."))
+        return data

@@ -77,6 +77,23 @@ class ReimbursementSummarySerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     currency = serializers.CharField()
     policy_version = serializers.IntegerField()
+    rate = serializers.DecimalField(max_digits=4, decimal_places=2)
+    proposed_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    approval_reason = serializers.CharField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReversalSummarySerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    reimbursement = serializers.CharField(source="reimbursement.reference")
+    status = serializers.CharField()
+    quantity = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    record_kind = serializers.CharField()
+    record_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
 
 
 class CheckSerializer(serializers.Serializer):
@@ -155,6 +172,7 @@ class DisputeSerializer(DisputeListSerializer):
     root_cause = serializers.SerializerMethodField()
     proposal = serializers.SerializerMethodField()
     reimbursements = ReimbursementSummarySerializer(many=True, read_only=True)
+    reversals = ReversalSummarySerializer(many=True, read_only=True)
     approved_quantity = serializers.IntegerField(allow_null=True, read_only=True)
     decided_at = serializers.DateTimeField(allow_null=True, read_only=True)
     appeal_count = serializers.IntegerField(read_only=True)
@@ -176,6 +194,7 @@ class DisputeSerializer(DisputeListSerializer):
             "root_cause",
             "proposal",
             "reimbursements",
+            "reversals",
         ]
         read_only_fields = fields
 
@@ -274,6 +293,9 @@ class DecideInputSerializer(StrictInputSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
     approved_quantity = serializers.IntegerField(
+        required=False, min_value=0, max_value=100_000, allow_null=True
+    )
+    replaced_quantity = serializers.IntegerField(
         required=False, min_value=0, max_value=100_000, allow_null=True
     )
     amount = serializers.DecimalField(

@@ -78,7 +78,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         queryset = selectors.list_disputes_for(user=self.request.user)
         if self.action != "list":  # one dispute: with its money and its latest check report
             queryset = queryset.prefetch_related(
-                "reimbursements", "latest_check_run__results"
+                "reimbursements", "reversals__reimbursement", "latest_check_run__results"
             ).select_related("merged_into", "latest_check_run")
         return queryset
 

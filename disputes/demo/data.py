@@ -37,6 +37,7 @@ STAFF = (
     StaffLogin(
         "senior", "Senior Specialist", "Maria", "Santos", ("Senior Specialist",), languages=()
     ),
+    StaffLogin("finance", "Finance", "Sam", "Okafor", ("Finance",)),
 )
 SERVICE_USER = "integration"
 # Who works a seller's cases: the first takes it, the next one reviews an appeal.

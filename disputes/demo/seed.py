@@ -51,7 +51,13 @@ from disputes.models import Dispute, Queue, ResponseTemplate, StaffProfile
 from disputes.status import Channel, Outcome, Priority, Status
 from evidence.services import attach_evidence, import_records
 from reimbursements.models import Reimbursement
-from reimbursements.services import approve_reimbursement, reject_reimbursement
+from reimbursements.selectors import list_ready_to_batch
+from reimbursements.services import (
+    approve_reimbursement,
+    create_payout_batch,
+    mark_batch_paid,
+    reject_reimbursement,
+)
 from sellers.models import Seller, SellerMembership, Sku
 
 # --- the run -------------------------------------------------------------------------------------
@@ -85,6 +91,7 @@ class Seeder:
         claims = plan_claims(self.today)
         self.import_records(claims)
         created = sum(self.place(claim) for claim in claims)
+        self.settle_money()
         return self.result(created)
 
     # people and sellers
@@ -276,6 +283,7 @@ class Seeder:
             elif step == "appeal":
                 services.appeal_dispute(dispute=dispute, by=seller_user, reason=texts["appeal"])
             elif step == "close":
+                self.approve_waiting(dispute)  # closing waits for the money
                 services.close_dispute(dispute=dispute, by=lead, reason="appeal_window_ended")
             elif step == "close_silent":
                 services.close_dispute(dispute=dispute, by=lead, reason="seller_silent")
@@ -320,6 +328,46 @@ class Seeder:
         elif partial:  # nothing to pay in part (a defect, a payout): the claim is upheld
             decision |= {"outcome": Outcome.APPROVED, "reason_code": APPROVE_REASON[claim_type]}
         return decision
+
+    def settle_money(self) -> None:
+        """Finance pays the approved US dollar payouts, and one reimbursed loss turns up in the
+        warehouse afterwards: a pending reversal. Both keyed, so a re-run adds nothing."""
+        finance = self.users["finance"]
+        if any(ready.currency == "USD" for ready in list_ready_to_batch()):
+            batch, _created = create_payout_batch(
+                by=finance, currency="USD", idempotency_key="demo-usd"
+            )
+            mark_batch_paid(batch=batch, by=finance, payment_reference="ACH-DEMO-0001")
+        lost = (
+            Reimbursement.objects.filter(claim_type="warehouse_lost", status="paid")
+            .select_related("seller", "dispute")
+            .order_by("id")
+            .first()
+        )
+        if lost is not None:
+            import_records(
+                kind="ledger",
+                rows=[
+                    {
+                        "record_id": f"{lost.seller.seller_id}-FOUND-DEMO",
+                        "seller_id": lost.seller.seller_id,
+                        "event_date": self.today - timedelta(days=2),
+                        "sku": lost.sku,
+                        "fulfillment_center": lost.dispute.fulfillment_center or "PHX7",
+                        "event_type": "found",
+                        "quantity": 1,
+                        "reference_id": "CYCLE-COUNT-DEMO",
+                    }
+                ],
+                imported_by=self.users[SERVICE_USER],
+            )
+
+    def approve_waiting(self, dispute: Dispute) -> None:
+        """The team lead approves what waits on a case before it closes."""
+        for reimbursement in dispute.reimbursements.filter(
+            status=Reimbursement.Status.PENDING_APPROVAL
+        ):
+            approve_reimbursement(reimbursement=reimbursement, by=self.users["lead"])
 
     def second_approval(self, claim: Claim, dispute: Dispute) -> None:
         """Large claims wait for a team lead: one stays pending, one approved, one rejected."""

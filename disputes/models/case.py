@@ -286,6 +286,8 @@ class Decision(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     reason_code = models.CharField(max_length=32, choices=ReasonCode.choices)
     approved_quantity = models.PositiveIntegerField(null=True, blank=True)
+    # Of the approved units, how many are replaced by units instead of paid in money.
+    replaced_quantity = models.PositiveIntegerField(default=0, db_default=0)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     explanation = models.TextField(blank=True)

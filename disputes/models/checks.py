@@ -36,6 +36,8 @@ class CheckRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # The proposal: what the policy pays for what the records support.
     eligible_quantity = models.PositiveIntegerField(null=True, blank=True)
+    # The units the records support before other cases' payouts: a payout's cap for its source.
+    supported_quantity = models.PositiveIntegerField(null=True, blank=True)
     unit_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)

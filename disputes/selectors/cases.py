@@ -111,6 +111,7 @@ class CasePage:
     # The latest check report (None before the first run) and its results, failures first.
     check_run: CheckRun | None = None
     checks: list = field(default_factory=list)
+    reversals: list = field(default_factory=list)
 
     @property
     def used_record_ids(self) -> set[str]:
@@ -139,6 +140,7 @@ def get_case_page(*, user, reference: str) -> CasePage:
             "decisions__decided_by",
             "reimbursements__approver",
             "reimbursements__maker",
+            "reversals__reimbursement",
             "latest_check_run__results",
         ),
     )
@@ -170,6 +172,7 @@ def get_case_page(*, user, reference: str) -> CasePage:
         escalations=list(dispute.escalations.all()),
         decisions=list(dispute.decisions.all()),
         reimbursements=list(dispute.reimbursements.all()),
+        reversals=list(dispute.reversals.all()),
         seller_summary=summary,
         seller_open_cases=open_cases,
         records=list_matching_records(dispute=dispute),

@@ -12,6 +12,7 @@ from core.errors import NotFound
 from disputes.check_codes import RootCause
 from disputes.models import Decision, Dispute, Message
 from disputes.selectors.cases import list_disputes_for
+from reimbursements.models import Reversal
 
 
 def list_portal_disputes(*, user, seller) -> QuerySet[Dispute]:
@@ -28,6 +29,7 @@ class PortalCase:
     evidence: list
     decisions: list
     reimbursements: list
+    reversals: list  # completed ones only: a pending reversal is not yet the seller's business
 
 
 def get_portal_case(*, user, seller, reference: str) -> PortalCase:
@@ -44,6 +46,7 @@ def get_portal_case(*, user, seller, reference: str) -> PortalCase:
             "evidence",
             "decisions",
             "reimbursements",
+            Prefetch("reversals", queryset=Reversal.objects.filter(status="completed")),
         )
         .select_related("latest_check_run")
         .filter(reference=reference)
@@ -57,6 +60,7 @@ def get_portal_case(*, user, seller, reference: str) -> PortalCase:
         evidence=list(dispute.evidence.all()),
         decisions=list(dispute.decisions.all()),
         reimbursements=list(dispute.reimbursements.all()),
+        reversals=list(dispute.reversals.all()),
     )
 
 

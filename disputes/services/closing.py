@@ -16,6 +16,7 @@ from disputes.case import lock_dispute, move_status, require_move, touch
 from disputes.models import CaseEvent, Dispute
 from disputes.notifications import queue_notification
 from disputes.status import Status
+from reimbursements.selectors import money_pending
 
 User = AbstractBaseUser
 
@@ -23,6 +24,12 @@ User = AbstractBaseUser
 def _finish(dispute: Dispute, *, to: Status, action: str, **change) -> None:
     """End the case: no team clock runs any more and the seller owes no answer."""
     require_move(dispute, to=to, action=action)  # refuse before stopping the clocks
+    waiting = money_pending(dispute=dispute)
+    if waiting:  # closing waits for the money
+        raise TransitionNotAllowed(
+            _("%(action)s is not possible yet: %(why)s") % {"action": action, "why": waiting},
+            code="money_pending",
+        )
     move_status(
         dispute,
         to=to,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -21,7 +21,7 @@ from disputes.notifications import queue_notification
 from disputes.services.messaging import add_message, clean_text
 from disputes.status import Outcome, Priority, ReasonCode, Status
 from reimbursements.selectors import get_active_policy, payout_rate, propose_amount
-from reimbursements.services import create_reimbursement
+from reimbursements.services import MAX_AMOUNT, create_reimbursement
 from sellers.services import count_claim_decision
 
 User = AbstractBaseUser
@@ -43,8 +43,23 @@ PAID_IN_MONEY = frozenset(
 )
 
 
+def _decimal(value) -> Decimal:
+    """The amount as a finite Decimal; anything else is -1, which no check accepts."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(-1)
+    return number if number.is_finite() else Decimal(-1)
+
+
 def _decision_errors(
-    *, dispute: Dispute, outcome: str, reason_code: str, approved_quantity, amount
+    *,
+    dispute: Dispute,
+    outcome: str,
+    reason_code: str,
+    approved_quantity,
+    replaced_quantity,
+    amount,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if outcome not in Outcome.values:
@@ -53,9 +68,11 @@ def _decision_errors(
         errors["reason_code"] = [_("Choose a reason code.")]
     if approved_quantity is not None and approved_quantity < 0:
         errors["approved_quantity"] = [_("The quantity cannot be negative.")]
-    if amount is not None and Decimal(amount) < 0:
-        errors["amount"] = [_("The amount cannot be negative.")]
-    if outcome == Outcome.DENIED and (amount or approved_quantity):
+    if amount is not None and not (0 <= _decimal(amount) < MAX_AMOUNT):
+        errors["amount"] = [_("Enter an amount of zero or more, such as 120.50.")]
+    if replaced_quantity and replaced_quantity > (approved_quantity or 0):
+        errors["replaced_quantity"] = [_("You cannot replace more units than you approve.")]
+    if outcome == Outcome.DENIED and (_decimal(amount or 0) or approved_quantity):
         errors["outcome"] = [_("A denied dispute pays nothing: clear the quantity and amount.")]
     if dispute.quantity and approved_quantity and approved_quantity > dispute.quantity:
         errors["approved_quantity"] = [
@@ -72,6 +89,7 @@ def decide_dispute(
     outcome: str,
     reason_code: str,
     approved_quantity: int | None = None,
+    replaced_quantity: int = 0,
     amount: Decimal | None = None,
     explanation: str = "",
     amount_change_reason: str = "",
@@ -80,9 +98,10 @@ def decide_dispute(
 ) -> Decision:
     """Decide; an approval with an amount proposes a reimbursement (maker-checker above limit).
 
-    The amount defaults to the policy's proposal; a different amount needs a reason, and paying
-    more than the proposal needs a team lead's approval whatever the amount. The root cause is
-    the checks' suggestion unless the specialist corrects it.
+    The amount defaults to the policy's proposal for the units paid in money (approved minus
+    replaced); a different amount needs a reason and a team lead's approval whatever the
+    amount. On appeal only the difference to what the case paid is paid. The root cause is the
+    checks' suggestion unless the specialist corrects it.
     """
     lock_dispute(dispute, expected_version=expected_version)
     require(
@@ -98,6 +117,7 @@ def decide_dispute(
         outcome=outcome,
         reason_code=reason_code,
         approved_quantity=approved_quantity,
+        replaced_quantity=replaced_quantity,
         amount=amount,
     )
     if root_cause and root_cause not in RootCause.values:
@@ -111,8 +131,9 @@ def decide_dispute(
 
     policy = get_active_policy(claim_type=dispute.claim_type)
     proposed = None
+    cash_units = (approved_quantity or 0) - (replaced_quantity or 0)
     if outcome != Outcome.DENIED and approved_quantity:
-        proposed = propose_amount(dispute=dispute, quantity=approved_quantity, policy=policy)
+        proposed = propose_amount(dispute=dispute, quantity=cash_units, policy=policy)
     if amount is None:
         amount = proposed
     else:
@@ -126,7 +147,12 @@ def decide_dispute(
                 % {"amount": proposed, "currency": dispute.currency},
                 fields={"amount_change_reason": [_("Required when you change the amount.")]},
             )
-    if outcome != Outcome.DENIED and not amount and dispute.claim_type in PAID_IN_MONEY:
+    if (
+        outcome != Outcome.DENIED
+        and not amount
+        and not replaced_quantity
+        and dispute.claim_type in PAID_IN_MONEY
+    ):
         raise InvalidInput(
             _(
                 "An approval pays the seller: enter the amount (no amount could be proposed for "
@@ -148,6 +174,7 @@ def decide_dispute(
             "on_appeal": on_appeal,
             "amount": str(amount) if amount is not None else None,
             "approved_quantity": approved_quantity,
+            "replaced_quantity": replaced_quantity or 0,
             "policy_version": policy.version,
             "proposed_amount": str(proposed) if proposed is not None else None,
             "payout_rate": str(payout_rate(dispute=dispute, policy=policy)),
@@ -167,6 +194,7 @@ def decide_dispute(
         outcome=outcome,
         reason_code=reason_code,
         approved_quantity=approved_quantity,
+        replaced_quantity=replaced_quantity or 0,
         amount=amount,
         currency=dispute.currency,
         explanation=explanation.strip(),
@@ -177,9 +205,14 @@ def decide_dispute(
     )
     if not on_appeal:  # the score counts each claim once, by its first decision
         count_claim_decision(seller_id=dispute.seller_id, denied=outcome == Outcome.DENIED)
-    if outcome != Outcome.DENIED and amount:
-        over_proposal = proposed is not None and amount > proposed
-        create_reimbursement(decision=decision, maker=by, policy=policy, override=over_proposal)
+    if outcome != Outcome.DENIED and (amount or replaced_quantity):
+        create_reimbursement(
+            decision=decision,
+            maker=by,
+            policy=policy,
+            proposed=proposed,
+            reason=amount_change_reason,
+        )
     queue_notification(dispute, kind="decided", key=f"decided:{decision.pk}")
     return decision
 

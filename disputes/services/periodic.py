@@ -12,6 +12,7 @@ from disputes.background import resend
 from disputes.models import Dispute, Notification
 from disputes.services.closing import close_dispute
 from disputes.status import Status
+from reimbursements.selectors import money_pending_q
 
 FINAL_DECISION_CLOSES_AFTER = timedelta(days=1)
 BATCH = 200
@@ -51,6 +52,7 @@ def close_lapsed_disputes(*, now: datetime | None = None, batch_size: int = BATC
         (pk, reason)
         for reason, condition, oldest_first in rules
         for pk in Dispute.objects.filter(condition)
+        .exclude(money_pending_q())  # closing waits for the money
         .order_by(oldest_first)
         .values_list("pk", flat=True)[:batch_size]
     ]

@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.money import MINOR_UNITS, quantize
 from disputes.check_codes import CheckOutcome
 from disputes.sla.state import duration_text, sla_state
 from disputes.status import ACTIVE, Outcome, Priority, Status
-from reimbursements.status import ReimbursementStatus
+from reimbursements.selectors import count_money_waiting
+from reimbursements.status import ReimbursementStatus, SellerPayoutState
 
 register = template.Library()
 
@@ -100,21 +100,12 @@ def reimbursement_badge(status: str) -> str:
     return format_html('<span class="badge badge-{}">{}</span>', value.badge, value.label)
 
 
-SELLER_PAYOUT_STATES = {
-    # What the seller sees of a reimbursement: the maker-checker step is internal, so a payout a
-    # team lead sent back reads as on hold, not as a refusal the decision never made.
-    "pending_approval": ("amber", gettext_lazy("Being approved")),
-    "approved": ("blue", gettext_lazy("Approved, to be paid")),
-    "rejected": ("amber", gettext_lazy("On hold: we are checking the amount")),
-    "paid": ("green", gettext_lazy("Paid")),
-    "reversed": ("slate", gettext_lazy("Reversed")),
-}
-
-
 @register.simple_tag
 def seller_payout_badge(status: str) -> str:
-    badge, label = SELLER_PAYOUT_STATES[status]
-    return format_html('<span class="badge badge-{}">{}</span>', badge, label)
+    """A payout status (or a seller state) in the seller's words."""
+    state = SellerPayoutState(status) if status in SellerPayoutState.values else None
+    state = state or SellerPayoutState.of(status)
+    return format_html('<span class="badge badge-{}">{}</span>', state.badge, state.label)
 
 
 @register.filter
@@ -144,3 +135,17 @@ def seller_next_step(dispute) -> str:
     if status in ACTIVE:
         return _("Nothing for now: we are working on it and will e-mail you.")
     return _("Nothing: this dispute is finished.")
+
+
+@register.simple_tag
+def money_waiting(user) -> dict[str, int]:
+    """The navigation's counts of approvals and reversals waiting, for those who act on them."""
+    if not getattr(user, "is_staff", False):
+        return {}
+    return count_money_waiting(user=user)
+
+
+@register.filter
+def seller_state(status: str) -> SellerPayoutState:
+    """A payout status in the seller's terms (`shows_amount` says whether to show its amount)."""
+    return SellerPayoutState.of(status)

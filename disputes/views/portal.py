@@ -13,11 +13,13 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.csv_stream import csv_response
 from core.errors import DomainError, NotFound
 from core.pagination import paginate_keyset
 from disputes import portal_forms as forms
@@ -28,6 +30,7 @@ from disputes.filters import ORDERINGS, DisputeFilterSet
 from disputes.models import Dispute
 from disputes.views.common import signed_in_and, submit_form
 from evidence.services import attach_evidence_files
+from reimbursements.selectors import iter_statement, statement_page, statement_totals
 
 PAGE_SIZE = 20
 SESSION_SELLER = "portal_seller_id"
@@ -325,3 +328,66 @@ def advice(request: HttpRequest) -> HttpResponse:
         "portal/advice.html",
         {"chart": chart, "rows": rows, "causes": counts["by_root_cause"], "nav": "advice"},
     )
+
+
+@require_GET
+@seller_required
+def reimbursements(request: HttpRequest) -> HttpResponse:
+    """Every payout and reversal of the seller, newest first, with totals per currency."""
+    seller_ids = [request.seller.pk]
+    page_number = request.GET.get("page", "1")
+    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    lines, has_more = statement_page(seller_ids=seller_ids, page=page_number)
+    return render(
+        request,
+        "portal/reimbursements.html",
+        {
+            "lines": lines,
+            "totals": statement_totals(seller_ids=seller_ids),
+            "page_number": page_number,
+            "next_page": page_number + 1 if has_more else None,
+            "previous_page": page_number - 1 if page_number > 1 else None,
+            "nav": "reimbursements",
+        },
+    )
+
+
+@require_GET
+@seller_required
+def reimbursements_csv(request: HttpRequest) -> HttpResponse:
+    """The statement as CSV, in the seller's language, streamed."""
+    language = translation.get_language()
+    lines = iter_statement(seller_ids=[request.seller.pk])
+
+    def rows():
+        with translation.override(language):
+            yield [str(label) for label in STATEMENT_HEADER]
+            for line in lines:
+                yield [
+                    line.when.date().isoformat() if line.when else "",
+                    _("Payout") if line.kind == "payout" else _("Reversal"),
+                    line.reference,
+                    line.case,
+                    line.units,
+                    line.unit_value,
+                    line.rate,
+                    "" if line.amount is None else line.amount,
+                    line.currency,
+                    str(line.state.label),
+                ]
+
+    return csv_response(rows(), "reimbursements.csv")
+
+
+STATEMENT_HEADER = [
+    gettext_lazy("Date"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Reference"),
+    gettext_lazy("Dispute"),
+    gettext_lazy("Units"),
+    gettext_lazy("Unit value"),
+    gettext_lazy("Rate"),
+    gettext_lazy("Amount"),
+    gettext_lazy("Currency"),
+    gettext_lazy("Status"),
+]

@@ -237,11 +237,19 @@ def test_the_maker_revises_a_rejected_reimbursement_and_it_waits_for_approval_ag
     assert event.data["reason"] == "Used the invoice value"
 
 
-def test_a_revision_under_the_threshold_is_approved_at_once(sent_back, lead):
+def test_a_revision_under_the_threshold_still_goes_back_to_another_team_lead(
+    sent_back, lead, lead2
+):
     revised = revise_reimbursement(
         reimbursement=sent_back, by=lead, amount="999.99", reason="One unit was resold"
     )
-    assert revised.status == Reimbursement.Status.APPROVED
+    assert (revised.status, revised.approval_reason) == (
+        Reimbursement.Status.PENDING_APPROVAL,
+        Reimbursement.ApprovalReason.REVISED,
+    )
+    with pytest.raises(NotAllowed):  # the reviser is now the maker
+        approve_reimbursement(reimbursement=revised, by=lead)
+    assert approve_reimbursement(reimbursement=revised, by=lead2).approver == lead2
 
 
 @pytest.mark.parametrize(

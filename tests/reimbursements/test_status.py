@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.utils import timezone
 
 from core.errors import Conflict, TransitionNotAllowed
-from reimbursements.models import Reimbursement
+from reimbursements.models import PayoutBatch, Reimbursement
 from reimbursements.services import _move
 from reimbursements.status import ALLOWED, ReimbursementStatus
 from tests.reimbursements.common import decide_paying
@@ -18,10 +19,9 @@ R = ReimbursementStatus
 # The life of a payout, written out: a change to ALLOWED must change this too.
 DESIGNED = {
     R.PENDING_APPROVAL: {R.APPROVED, R.REJECTED},
-    R.REJECTED: {R.PENDING_APPROVAL, R.APPROVED},
-    R.APPROVED: {R.PAID, R.REVERSED},
-    R.PAID: {R.REVERSED},
-    R.REVERSED: set(),
+    R.REJECTED: {R.PENDING_APPROVAL},
+    R.APPROVED: {R.PAID},
+    R.PAID: set(),
 }
 PAIRS = list(itertools.product(R, R))
 
@@ -35,12 +35,22 @@ def reimbursement(lead):
     return decide_paying(currency="USD", value="10.00", units=1, by=lead)
 
 
+@pytest.fixture
+def paid_fields(lead):
+    """What a paid payout carries (the database refuses `paid` without them)."""
+    batch = PayoutBatch.objects.create(
+        reference="PAY-T", currency="USD", status="open", item_count=1, total=0, created_by=lead
+    )
+    return {"batch": batch, "paid_at": timezone.now()}
+
+
 @pytest.mark.parametrize("src,dst", PAIRS, ids=[f"{a.value}->{b.value}" for a, b in PAIRS])
-def test_a_move_happens_exactly_when_the_table_allows_it(src, dst, reimbursement):
-    Reimbursement.objects.filter(pk=reimbursement.pk).update(status=src)
+def test_a_move_happens_exactly_when_the_table_allows_it(src, dst, reimbursement, paid_fields):
+    extra = paid_fields if src == R.PAID else {}
+    Reimbursement.objects.filter(pk=reimbursement.pk).update(status=src, **extra)
     reimbursement.status = src
     if dst in ALLOWED[src]:
-        _move(reimbursement, to=dst)
+        _move(reimbursement, to=dst, **(paid_fields if dst == R.PAID else {}))
         assert Reimbursement.objects.get(pk=reimbursement.pk).status == dst
     else:
         with pytest.raises(TransitionNotAllowed):

@@ -96,6 +96,7 @@ def _proposal(claim: Claim, findings: dict[str, Finding], run: CheckRun) -> None
     eligible = quantity.eligible if quantity.eligible is not None else claim.claimed
     run.currency = d.currency
     run.policy_version = claim.policy.version
+    run.supported_quantity = quantity.supported
     fee = findings[CheckCode.FEE_TABLE]
     if fee.overcharge is not None:  # a fee claim pays back what was charged above the table
         units = d.quantity or 1

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -57,7 +56,8 @@ class Finding:
     text: str
     params: dict = field(default_factory=dict)
     record_ids: list[str] = field(default_factory=list)
-    eligible: int | None = None  # quantity_records: the units the records support
+    eligible: int | None = None  # quantity_records: the units payable on this case
+    supported: int | None = None  # quantity_records: the units the records support in all
     overcharge: Decimal | None = None  # fee_table: what was charged a unit above the table
 
 
@@ -78,24 +78,10 @@ class Claim:
         created = self.dispute.created_at
         return timezone.localdate(created) if created else self.today
 
-    def source(self) -> Q:
-        """The reimbursements of other cases that paid for the same units."""
-        d = self.dispute
-        if d.claim_type == "inbound_shortage":
-            return Q(dispute__shipment_id=d.shipment_id, sku=d.sku)
-        if d.claim_type.startswith("return_"):
-            return Q(dispute__order_id=d.order_id, sku=d.sku)
-        if d.claim_type == "carrier_damaged":
-            return Q(dispute__tracking_id=d.tracking_id)
-        if d.claim_type == "removal_lost":
-            return Q(dispute__removal_order_id=d.removal_order_id, sku=d.sku)
-        return Q(claim_type=d.claim_type, sku=d.sku)
-
     @cached_property
     def reimbursed(self) -> tuple[int, list[str]]:
-        if not self.dispute.sku and self.dispute.claim_type not in ("carrier_damaged",):
-            return 0, []
-        return count_units_reimbursed(dispute=self.dispute, source=self.source())
+        """Units other cases paid for the same units (reimbursements.selectors.source_key_of)."""
+        return count_units_reimbursed(dispute=self.dispute)
 
     @cached_property
     def returns(self) -> list[CustomerReturn]:
@@ -199,7 +185,9 @@ def _verdict(claim: Claim, supported: int, record_ids: list[str], what: str) -> 
             "The records support the %(eligible)s units claimed: %(what)s %(supported)s, "
             "already reimbursed %(paid)s."
         )
-    return Finding(outcome, text, {**params, "eligible": eligible}, record_ids, eligible)
+    return Finding(
+        outcome, text, {**params, "eligible": eligible}, record_ids, eligible, supported=supported
+    )
 
 
 def _ledger(claim: Claim, counted: tuple[str, ...]):

@@ -339,9 +339,9 @@ def test_the_assignee_revises_a_reimbursement_a_team_lead_sent_back(
 
     client.post(url, {"amount": "900.00", "reason": "Paid the invoice value"})
     reimbursement = Reimbursement.objects.get(pk=decision.reimbursement.pk)
-    assert (reimbursement.amount, reimbursement.status) == (
+    assert (reimbursement.amount, reimbursement.status) == (  # back to a team lead
         Decimal("900.00"),
-        Reimbursement.Status.APPROVED,
+        Reimbursement.Status.PENDING_APPROVAL,
     )
     timeline = client.get(reverse("workspace:case", args=[dispute.reference])).content.decode()
     assert "1200.00 → 900.00 USD" in timeline and "Paid the invoice value" in timeline
