@@ -382,33 +382,40 @@ class StatementLine:
 
 
 def _statement_queryset(seller_ids) -> QuerySet:
-    payouts = Reimbursement.objects.filter(seller_id__in=seller_ids).values_list(
-        Value("payout", output_field=CharField()),
-        "reference",
-        "dispute__reference",
-        "created_at",
-        F("quantity_cash") + F("quantity_replaced"),
-        "unit_value",
-        "rate",
-        "amount",
-        "currency",
-        "status",
-        "id",
+    # Unordered parts: SQLite refuses ORDER BY inside a UNION's parts.
+    payouts = (
+        Reimbursement.objects.filter(seller_id__in=seller_ids)
+        .order_by()
+        .values_list(
+            Value("payout", output_field=CharField()),
+            "reference",
+            "dispute__reference",
+            "created_at",
+            F("quantity_cash") + F("quantity_replaced"),
+            "unit_value",
+            "rate",
+            "amount",
+            "currency",
+            "status",
+            "id",
+        )
     )
-    reversals = Reversal.objects.filter(
-        seller_id__in=seller_ids, status=Reversal.Status.COMPLETED
-    ).values_list(
-        Value("reversal", output_field=CharField()),
-        "reference",
-        "dispute__reference",
-        "resolved_at",
-        "quantity",
-        "unit_value",
-        Value(Decimal("1"), output_field=DecimalField(max_digits=4, decimal_places=2)),
-        "amount",
-        "currency",
-        Value("reversed", output_field=CharField()),
-        "id",
+    reversals = (
+        Reversal.objects.filter(seller_id__in=seller_ids, status=Reversal.Status.COMPLETED)
+        .order_by()
+        .values_list(
+            Value("reversal", output_field=CharField()),
+            "reference",
+            "dispute__reference",
+            "resolved_at",
+            "quantity",
+            "unit_value",
+            Value(Decimal("1"), output_field=DecimalField(max_digits=4, decimal_places=2)),
+            "amount",
+            "currency",
+            Value("reversed", output_field=CharField()),
+            "id",
+        )
     )
     return payouts.union(reversals, all=True).order_by("-created_at", "-id")
 

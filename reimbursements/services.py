@@ -9,6 +9,7 @@ transition table (reimbursements/status.py) and a compare-and-set on the status.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -451,7 +452,7 @@ def create_payout_batch(
     total = Reimbursement.objects.filter(pk__in=ids).aggregate(total=Sum("amount"))["total"]
     now = timezone.now()
     batch = PayoutBatch.objects.create(
-        reference=f"PAY-{now:%Y%m%d-%H%M%S}-{currency}{marketplace}",
+        reference=f"PAY-{now:%Y%m%d}-{currency}{marketplace}-{uuid.uuid4().hex[:6].upper()}",
         currency=currency,
         marketplace=marketplace,
         status=PayoutBatch.Status.OPEN,

@@ -1,41 +1,36 @@
 """Existing payouts get their source key and their sources' ledger rows; the Finance role."""
 
 from django.db import migrations
-from django.db.models import F, Sum
 
 from disputes.roles import sync_roles
 from reimbursements.selectors import SOURCE_FIELDS
 
 
 def fill_payout_sources(apps, schema_editor):
-    reimbursement_model = apps.get_model("reimbursements", "Reimbursement")
-    source_model = apps.get_model("reimbursements", "PayoutSource")
-    rows = reimbursement_model.objects.select_related("dispute").filter(source_key="")
-    for reimbursement in rows.iterator(chunk_size=2000):
-        dispute = reimbursement.dispute
-        names = SOURCE_FIELDS.get(dispute.claim_type)
-        values = [str(getattr(dispute, name) or "") for name in names or ()]
-        if names and all(values):
-            key = "|".join(f"{n}={v}" for n, v in zip(names, values, strict=True))[:160]
-            reimbursement_model.objects.filter(pk=reimbursement.pk).update(source_key=key)
-    paying = ("pending_approval", "rejected", "approved", "paid")
-    totals = (
-        reimbursement_model.objects.filter(status__in=paying)
-        .exclude(source_key="")
-        .values("seller_id", "source_key")
-        .annotate(units=Sum(F("quantity_cash") + F("quantity_replaced")))
-    )
-    source_model.objects.bulk_create(
-        [
-            source_model(
-                seller_id=t["seller_id"], key=t["source_key"], units_cap=t["units"],
-                units_paid=t["units"],
+    """In SQL, a statement per claim type: a million payouts take seconds, not an UPDATE each."""
+    with schema_editor.connection.cursor() as cursor:
+        for claim_type, names in SOURCE_FIELDS.items():
+            key = " || '|' || ".join(f"'{name}=' || d.{name}" for name in names)
+            filled = " AND ".join(f"d.{name} <> ''" for name in names)
+            cursor.execute(
+                f"""
+                UPDATE reimbursements_reimbursement SET source_key = coalesce((
+                    SELECT substr({key}, 1, 160) FROM disputes_dispute d
+                    WHERE d.id = reimbursements_reimbursement.dispute_id AND {filled}), '')
+                WHERE claim_type = %s AND source_key = ''""",
+                [claim_type],
             )
-            for t in totals
-        ],
-        batch_size=2000,
-        ignore_conflicts=True,
-    )
+        cursor.execute(
+            """
+            INSERT INTO reimbursements_payoutsource (seller_id, "key", units_cap, units_paid)
+            SELECT seller_id, source_key, sum(quantity_cash + quantity_replaced),
+                sum(quantity_cash + quantity_replaced)
+            FROM reimbursements_reimbursement
+            WHERE source_key <> ''
+                AND status IN ('pending_approval', 'rejected', 'approved', 'paid')
+            GROUP BY seller_id, source_key
+            ON CONFLICT DO NOTHING"""
+        )
 
 
 class Migration(migrations.Migration):
