@@ -22,7 +22,7 @@ from django.db.models import (
 from django.utils.translation import gettext
 
 from core.errors import NotFound
-from core.money import Money
+from core.money import Money, quantize
 from disputes.models import Dispute
 from disputes.permissions import seller_ids_for
 from evidence.selectors import returned_damaged_by_buyer
@@ -392,6 +392,7 @@ def _statement_queryset(seller_ids) -> QuerySet:
             "dispute__reference",
             "created_at",
             F("quantity_cash") + F("quantity_replaced"),
+            "quantity_cash",
             "unit_value",
             "rate",
             "amount",
@@ -409,6 +410,7 @@ def _statement_queryset(seller_ids) -> QuerySet:
             "dispute__reference",
             "resolved_at",
             "quantity",
+            "quantity",
             "unit_value",
             Value(Decimal("1"), output_field=DecimalField(max_digits=4, decimal_places=2)),
             "amount",
@@ -421,8 +423,11 @@ def _statement_queryset(seller_ids) -> QuerySet:
 
 
 def _line(row) -> StatementLine:
-    kind, reference, case, when, units, unit_value, rate, amount, currency, status, _pk = row
+    kind, reference, case, when, units, cash, unit_value, rate, amount, currency, status, _pk = row
     state = SellerPayoutState.of(status)
+    if state.shows_amount and cash and quantize(unit_value * cash * rate, currency) != abs(amount):
+        # An amount agreed after review: show what it pays a unit, so the line adds up.
+        unit_value, rate = quantize(abs(amount) / cash, currency), Decimal("1")
     return StatementLine(
         kind=kind,
         reference=reference,

@@ -69,6 +69,7 @@ def test_a_lead_approves_from_the_queue_and_the_seller_sees_the_payout(page, spe
     page.get_by_role("link", name="Reimbursements").click()
     line = page.locator(f'[data-line="{payout.reference}"]')
     expect(line).to_contain_text("60.00 USD")
+    expect(line).to_contain_text("30.00 USD")  # what the agreed amount pays a unit: it adds up
     expect(line).to_contain_text("Paid")
     expect(page.locator('[data-total="USD"]')).to_contain_text("60.00 USD")
     page.screenshot(path=str(SCREENSHOTS / "portal_reimbursements.png"), full_page=True)
