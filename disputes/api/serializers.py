@@ -13,6 +13,7 @@ from disputes.selectors import get_user_by_username
 from disputes.sla import sla_state
 from disputes.status import EscalationTeam, Outcome, ReasonCode
 from evidence.choices import EvidenceKind
+from reimbursements.status import SellerPayoutState
 from sellers.models import Seller
 
 
@@ -68,19 +69,38 @@ class SlaSerializer(serializers.Serializer):
     paused_since = serializers.DateTimeField(allow_null=True)
 
 
+def _seller_view(serializer) -> bool:
+    request = serializer.context.get("request")
+    return request is not None and not request.user.is_staff
+
+
 class ReimbursementSummarySerializer(serializers.Serializer):
+    """A payout on the dispute; a seller sees the portal's words and the amount once approved."""
+
     reference = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.SerializerMethodField()
     quantity_cash = serializers.IntegerField()
     quantity_replaced = serializers.IntegerField()
     unit_value = serializers.DecimalField(max_digits=14, decimal_places=2)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = serializers.SerializerMethodField()
     currency = serializers.CharField()
     policy_version = serializers.IntegerField()
     rate = serializers.DecimalField(max_digits=4, decimal_places=2)
     proposed_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     approval_reason = serializers.CharField()
     paid_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.CharField())
+    def get_status(self, reimbursement) -> str:
+        if _seller_view(self):
+            return SellerPayoutState.of(reimbursement.status).value
+        return reimbursement.status
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True))
+    def get_amount(self, reimbursement) -> str | None:
+        if _seller_view(self) and not SellerPayoutState.of(reimbursement.status).shows_amount:
+            return None
+        return str(reimbursement.amount)
 
 
 class ReversalSummarySerializer(serializers.Serializer):
@@ -172,7 +192,7 @@ class DisputeSerializer(DisputeListSerializer):
     root_cause = serializers.SerializerMethodField()
     proposal = serializers.SerializerMethodField()
     reimbursements = ReimbursementSummarySerializer(many=True, read_only=True)
-    reversals = ReversalSummarySerializer(many=True, read_only=True)
+    reversals = serializers.SerializerMethodField()
     approved_quantity = serializers.IntegerField(allow_null=True, read_only=True)
     decided_at = serializers.DateTimeField(allow_null=True, read_only=True)
     appeal_count = serializers.IntegerField(read_only=True)
@@ -197,6 +217,14 @@ class DisputeSerializer(DisputeListSerializer):
             "reversals",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ReversalSummarySerializer(many=True))
+    def get_reversals(self, dispute: Dispute) -> list:
+        """Every reversal for staff; a seller sees the ones completed (money taken back)."""
+        rows = dispute.reversals.all()
+        if _seller_view(self):
+            rows = [r for r in rows if r.status == "completed"]
+        return ReversalSummarySerializer(rows, many=True).data
 
     @extend_schema_field(CheckSerializer(many=True))
     def get_checks(self, dispute: Dispute) -> list:

@@ -110,7 +110,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(responses={200: s.DisputeSerializer, **ERRORS})
     def retrieve(self, request, *args, **kwargs):
-        return Response(s.DisputeSerializer(self.get_object()).data)
+        return Response(s.DisputeSerializer(self.get_object(), context={"request": request}).data)
 
     @extend_schema(
         request=s.DisputeCreateInputSerializer,
@@ -131,7 +131,10 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             channel=Channel.INTERNAL if request.user.is_staff else Channel.API,
             submission_key=request.headers.get("Idempotency-Key", ""),
         )
-        return Response(s.DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.DisputeSerializer(dispute, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     def _filing(self, request) -> dict:
         """Who files what for which seller, from a filing's body (create and precheck)."""
@@ -217,7 +220,8 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     # --- transitions: one endpoint per row of the action table, added by with_case_actions ---
 
     def _done(self, dispute: Dispute) -> Response:
-        return Response(s.DisputeSerializer(self.get_queryset().get(pk=dispute.pk)).data)
+        dispute = self.get_queryset().get(pk=dispute.pk)
+        return Response(s.DisputeSerializer(dispute, context={"request": self.request}).data)
 
 
 class SellerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

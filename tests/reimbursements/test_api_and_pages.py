@@ -278,3 +278,21 @@ def test_the_finance_export_has_paid_payouts_reversals_and_totals(specialist, fi
     bad = client_for(finance).get("/api/v1/reimbursements/export/", {"date_from": "someday"})
     assert bad.status_code == 400
     assert client_for(specialist).get("/api/v1/reimbursements/export/").status_code == 403
+
+
+def test_a_seller_token_reads_the_dispute_s_money_in_the_portal_s_terms(specialist, lead):
+    payout = _pay(specialist, amount="41.00")  # waiting for a team lead
+    _pay_found = _pay(specialist)
+    _found(_pay_found)  # a pending reversal on that other case
+    seller_user = MembershipFactory(seller=payout.seller).user
+    mine = client_for(seller_user).get(f"/api/v1/disputes/{payout.dispute.reference}/").json()
+    assert mine["reimbursements"][0]["status"] == "being_approved"
+    assert mine["reimbursements"][0]["amount"] is None
+    staff = client_for(lead).get(f"/api/v1/disputes/{payout.dispute.reference}/").json()
+    assert (staff["reimbursements"][0]["status"], staff["reimbursements"][0]["amount"]) == (
+        "pending_approval",
+        "41.00",
+    )
+    other_user = MembershipFactory(seller=_pay_found.seller).user
+    other = client_for(other_user).get(f"/api/v1/disputes/{_pay_found.dispute.reference}/")
+    assert other.json()["reversals"] == []  # pending: not the seller's business yet
