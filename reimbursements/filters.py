@@ -6,7 +6,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.money import CURRENCY_CHOICES
 from reimbursements.models import Reimbursement
+from sellers.models import Marketplace
 
 
 class ReimbursementFilterSet(django_filters.FilterSet):
@@ -27,8 +29,12 @@ class FinanceExportForm(forms.Form):
     date_to = forms.DateField(
         label=_("Paid before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    marketplace = forms.CharField(label=_("Marketplace"), max_length=8, required=False)
-    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+    marketplace = forms.ChoiceField(
+        label=_("Marketplace"), choices=[("", _("All")), *Marketplace.choices], required=False
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=[("", _("All")), *CURRENCY_CHOICES], required=False
+    )
 
     def clean(self):
         data = super().clean()

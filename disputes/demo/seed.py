@@ -330,16 +330,22 @@ class Seeder:
         return decision
 
     def settle_money(self) -> None:
-        """Finance pays the approved US dollar payouts, and one reimbursed loss turns up in the
-        warehouse afterwards: a pending reversal. Both keyed, so a re-run adds nothing."""
+        """Finance pays the approved US dollar and yuan payouts (the yen ones wait for a batch),
+        and one reimbursed loss turns up in the warehouse afterwards: a pending reversal. All
+        keyed, so a re-run adds nothing."""
         finance = self.users["finance"]
-        if any(ready.currency == "USD" for ready in list_ready_to_batch()):
-            batch, _created = create_payout_batch(
-                by=finance, currency="USD", idempotency_key="demo-usd"
-            )
-            mark_batch_paid(batch=batch, by=finance, payment_reference="ACH-DEMO-0001")
+        for ready in list_ready_to_batch():
+            if ready.currency in ("USD", "CNY"):
+                batch, _created = create_payout_batch(
+                    by=finance, currency=ready.currency, idempotency_key=f"demo-{ready.currency}"
+                )
+                mark_batch_paid(
+                    batch=batch, by=finance, payment_reference=f"ACH-DEMO-{ready.currency}"
+                )
         lost = (
-            Reimbursement.objects.filter(claim_type="warehouse_lost", status="paid")
+            Reimbursement.objects.filter(
+                claim_type="warehouse_lost", status__in=("approved", "paid")
+            )
             .select_related("seller", "dispute")
             .order_by("id")
             .first()

@@ -18,7 +18,7 @@ from evidence.models import (
     RemovalOrderLine,
     ShipmentLine,
 )
-from reimbursements.models import Reimbursement
+from reimbursements.models import PayoutBatch, Reimbursement, Reversal
 from sellers.models import HealthState, Seller, SellerMembership, Sku
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +165,12 @@ def test_demo_cases_are_checked_and_none_is_sent_to_fraud_review_by_mistake(demo
     opened = Dispute.objects.exclude(status__in=[Status.SUBMITTED, Status.WITHDRAWN, Status.MERGED])
     assert not opened.filter(latest_check_run__isnull=True).exists()
     assert not opened.filter(queue__slug="fraud-review").exists()
+
+
+def test_the_demo_shows_money_paid_waiting_and_taken_back(demo_settings):
+    seed()
+    assert PayoutBatch.objects.filter(status="paid").count() == 2  # USD and CNY
+    assert Reimbursement.objects.filter(status="approved", batch__isnull=True).exists()
+    assert Reversal.objects.filter(status="pending").count() == 1
+    seed()
+    assert Reversal.objects.count() == 1
