@@ -6,13 +6,12 @@ edge row's values for those fields. Used by the workspace list and the API alike
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from rest_framework.utils.urls import replace_query_param
@@ -41,17 +40,23 @@ def _decode_value(item: list) -> Any:
     return raw
 
 
-def encode_cursor(values: list[Any], *, backwards: bool) -> str:
-    payload = {"v": [_encode_value(v) for v in values], "b": backwards}
-    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+CURSOR_SALT = "arbiter.pagination.cursor"
 
 
-def decode_cursor(cursor: str) -> tuple[list[Any], bool]:
+def encode_cursor(values: list[Any], *, backwards: bool, ordering: tuple[str, ...]) -> str:
+    """The edge row's sort values and their ordering, signed: a cursor changed by hand, or
+    carried over to another ordering, is refused before it reaches the database."""
+    payload = {"v": [_encode_value(v) for v in values], "b": backwards, "o": list(ordering)}
+    return signing.dumps(payload, salt=CURSOR_SALT, compress=True)
+
+
+def decode_cursor(cursor: str, *, ordering: tuple[str, ...]) -> tuple[list[Any], bool]:
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        payload = signing.loads(cursor, salt=CURSOR_SALT)
+        if payload["o"] != list(ordering):
+            raise ValueError("the cursor was made for another ordering")
         return [_decode_value(item) for item in payload["v"]], bool(payload["b"])
-    except (ValueError, KeyError, TypeError) as exc:
+    except (signing.BadSignature, ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(
             "This page link is no longer valid; start from the first page.",
             fields={"cursor": ["Invalid cursor."]},
@@ -92,7 +97,7 @@ def paginate_keyset(
     """One page of `queryset` after (or before) the cursor, plus the cursors around it."""
     backwards = False
     if cursor:
-        values, backwards = decode_cursor(cursor)
+        values, backwards = decode_cursor(cursor, ordering=ordering)
         if len(values) != len(ordering):
             raise InvalidInput(
                 "This page link is no longer valid; start from the first page.",
@@ -115,9 +120,9 @@ def paginate_keyset(
     next_cursor = previous_cursor = None
     if rows:
         if has_more or backwards:
-            next_cursor = encode_cursor(values_of(rows[-1]), backwards=False)
+            next_cursor = encode_cursor(values_of(rows[-1]), backwards=False, ordering=ordering)
         if cursor and (not backwards or has_more):
-            previous_cursor = encode_cursor(values_of(rows[0]), backwards=True)
+            previous_cursor = encode_cursor(values_of(rows[0]), backwards=True, ordering=ordering)
     return KeysetPage(rows=rows, next_cursor=next_cursor, previous_cursor=previous_cursor)
 
 

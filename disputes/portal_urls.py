@@ -12,10 +12,10 @@ urlpatterns = [
     path("advice/", views.advice, name="advice"),
     path("reimbursements/", views.reimbursements, name="reimbursements"),
     path("reimbursements.csv", views.reimbursements_csv, name="reimbursements_csv"),
-    path("disputes/<str:reference>/", views.dispute_detail, name="dispute"),
+    path("disputes/<ref:reference>/", views.dispute_detail, name="dispute"),
     # One URL per form of the case page (views.portal.PORTAL_ACTIONS), named after it.
     *[
-        path(f"disputes/<str:reference>/{name}/", views.case_action, {"action": name}, name=name)
+        path(f"disputes/<ref:reference>/{name}/", views.case_action, {"action": name}, name=name)
         for name in views.PORTAL_ACTIONS
     ],
 ]

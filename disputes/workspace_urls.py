@@ -22,15 +22,15 @@ urlpatterns = [
     path("payouts/", money.payouts, name="payouts"),
     path("payouts/batch/", money.create_batch, name="create_batch"),
     path("payouts/export.csv", money.finance_export, name="finance_export"),
-    path("payouts/<str:reference>/paid/", money.batch_paid, name="batch_paid"),
+    path("payouts/<ref:reference>/paid/", money.batch_paid, name="batch_paid"),
     path("views/", views.save_view, name="save_view"),
     path("views/<int:view_id>/delete/", views.delete_view, name="delete_view"),
-    path("cases/<str:reference>/", views.case_detail, name="case"),
-    path("cases/<str:reference>/take/", views.take, name="take"),
+    path("cases/<ref:reference>/", views.case_detail, name="case"),
+    path("cases/<ref:reference>/take/", views.take, name="take"),
     # One URL per row of the action table (disputes/actions.py), named after the action.
     *[
         path(
-            f"cases/<str:reference>/{action.path}/",
+            f"cases/<ref:reference>/{action.path}/",
             views.case_action,
             {"action": action.name},
             name=action.name,
@@ -38,12 +38,12 @@ urlpatterns = [
         for action in WORKSPACE_ACTIONS.values()
     ],
     path(
-        "cases/<str:reference>/template/<int:template_id>/",
+        "cases/<ref:reference>/template/<int:template_id>/",
         views.template_text,
         name="template_text",
     ),
     path(
-        "cases/<str:reference>/reimbursements/<int:reimbursement_id>/<str:verdict>/",
+        "cases/<ref:reference>/reimbursements/<int:reimbursement_id>/<str:verdict>/",
         views.reimbursement_decision,
         name="reimbursement_decision",
     ),

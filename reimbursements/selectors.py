@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.db.models import (
     CharField,
     Count,
@@ -516,6 +517,13 @@ def finance_rows(
 ) -> Iterator[list]:
     """The header, paid payouts, completed reversals (negative), then a total per currency:
     read in chunks, so a year of records takes the same memory as a day."""
+    # Inside a transaction PostgreSQL streams the server-side cursors as it reads them; outside,
+    # Django declares them WITH HOLD and the whole result is copied out at the first fetch.
+    with transaction.atomic():
+        yield from _finance_rows(date_from, date_to, marketplace, currency)
+
+
+def _finance_rows(date_from, date_to, marketplace: str, currency: str) -> Iterator[list]:
     yield FINANCE_COLUMNS
     payouts = Reimbursement.objects.filter(status=ReimbursementStatus.PAID)
     reversals = Reversal.objects.filter(status=Reversal.Status.COMPLETED)

@@ -44,7 +44,10 @@ def escalate_dispute(
 def resolve_escalation(*, dispute: Dispute, by: User, answer: str) -> Escalation:
     """Record the peer team's answer and put the case back in review."""
     lock_dispute(dispute)
-    require(perms.can_work_queues(by), _("Only staff can record a peer team's answer."))
+    require(
+        perms.can_work(by, dispute),
+        _("Only the case's assignee or a team lead can record the peer team's answer."),
+    )
     text = clean_text(answer, field="answer", label=_("The answer"))
     escalation = dispute.escalations.filter(resolved_at__isnull=True).first()
     if escalation is None:  # the status may allow the move, but there is no question to answer

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -128,7 +129,7 @@ def resolve_reversal(request: HttpRequest, reversal_id: int, verdict: str) -> Ht
     except NotFound as error:
         raise Http404(error.message) from error
     back = request.POST.get("back", "")
-    back = back if back.startswith("/workspace/") and not back.startswith("//") else None
+    back = back if url_has_allowed_host_and_scheme(back, allowed_hosts=None) else None
     try:
         if verdict == "complete":
             complete_reversal(reversal=reversal, by=request.user)

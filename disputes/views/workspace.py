@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -154,8 +155,8 @@ def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
 @staff_required
 def bulk_action(request: HttpRequest) -> HttpResponse:
     form = forms.BulkForm(request.POST)
-    back = request.POST.get("back") or reverse("workspace:cases")
-    if not back.startswith("/"):
+    back = request.POST.get("back") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None):  # only our own paths
         back = reverse("workspace:cases")
     if not form.is_valid():
         errors = [e for errs in form.errors.values() for e in errs]
