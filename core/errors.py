@@ -56,6 +56,13 @@ class Conflict(DomainError):
     default_code = "conflict"
 
 
+class Unprocessable(DomainError):
+    """Well-formed but cannot be done as asked, e.g. an idempotency key reused for another body."""
+
+    http_status = 422
+    default_code = "unprocessable"
+
+
 def require(condition: bool, message: str, *, code: str = "not_allowed") -> None:
     """Raise NotAllowed unless `condition` holds."""
     if not condition:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes.claim_types import ClaimTypeCode
 from disputes.models import Dispute, Message, Queue
+from disputes.permissions import seller_ids_for
 from disputes.sla import SLA_STATES, sla_state_q
 from disputes.status import Priority, Status
 from sellers.models import Language, Marketplace, Seller
@@ -152,6 +153,13 @@ class DisputeFilterSet(django_filters.FilterSet):
         # Pages pass the user; the API's filter backend passes the request instead.
         self.user = user or getattr(self.request, "user", None)
         self.form.label_suffix = ""
+        if self.user is not None and not self.user.is_staff:
+            # A seller may name only its own sellers: another seller's real id is refused in
+            # the same words as an id that does not exist, so neither tells them apart.
+            self.filters["seller"].queryset = Seller.objects.filter(
+                pk__in=seller_ids_for(self.user)
+            )
+            self.form.fields["seller"].queryset = self.filters["seller"].queryset
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         staff = bool(self.user is not None and self.user.is_staff)

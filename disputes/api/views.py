@@ -119,11 +119,16 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
-                description="Any unique string (e.g. a UUID); a retry with the same key answers "
-                "with the dispute the first request created.",
+                description="Any unique string (e.g. a UUID); a retry with the same key and "
+                "body answers with the dispute the first request created, the same key with "
+                "another body answers 422.",
             )
         ],
-        responses={201: s.DisputeSerializer, **ERRORS},
+        responses={
+            201: s.DisputeSerializer,
+            **ERRORS,
+            422: OpenApiResponse(description="The Idempotency-Key was used for another body"),
+        },
     )
     def create(self, request, *args, **kwargs):
         dispute = services.submit_dispute(

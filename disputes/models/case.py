@@ -112,7 +112,10 @@ class Dispute(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="filed_disputes"
     )
     # Makes a retried submission (double click, refresh, API retry) return the first dispute.
+    # The SHA-256 of the filer's idempotency key (any length), and of what was filed with it: a
+    # retry with the same key and body gets this dispute, another body under the key a 422.
     submission_key = models.CharField(max_length=80, blank=True)
+    submission_fingerprint = models.CharField(max_length=64, blank=True, db_default="")
 
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     reason_code = models.CharField(

@@ -2,11 +2,46 @@
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 from sellers.models import Language
+
+# The placeholders a template may use, as {name}: a plain substitution, never str.format, so a
+# body can neither call formatting code nor walk an object's attributes.
+PLACEHOLDERS = (
+    "reference",
+    "seller_name",
+    "claim_type",
+    "sku",
+    "quantity",
+    "order_id",
+    "shipment_id",
+    "tracking_id",
+    "response_due",
+    "specialist",
+)
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def placeholder_errors(text: str) -> list[str]:
+    """What is wrong with a template's placeholders: an unknown name, or a brace that is not
+    part of one."""
+    errors = [
+        gettext("Unknown placeholder {%(name)s}.") % {"name": name}
+        for name in PLACEHOLDER.findall(text)
+        if name not in PLACEHOLDERS
+    ]
+    if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
+        errors.append(
+            gettext("Braces are only for placeholders such as {reference}; remove the others.")
+        )
+    return errors
 
 
 class ResponseTemplate(TimeStampedModel):
@@ -46,3 +81,12 @@ class ResponseTemplate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} [{self.language}]"
+
+    def clean(self) -> None:
+        errors = {
+            name: placeholder_errors(getattr(self, name))
+            for name in ("subject", "body")
+            if placeholder_errors(getattr(self, name))
+        }
+        if errors:
+            raise ValidationError(errors)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 
 from core.errors import NotFound
 from disputes.models import Dispute, ResponseTemplate
+from disputes.models.templates import PLACEHOLDER
 
 
 @dataclass
@@ -32,11 +32,6 @@ def list_templates_for(*, dispute: Dispute) -> list[TemplateChoice]:
     return sorted(choices, key=lambda c: c.template.name)
 
 
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"  # an unknown placeholder stays visible for the specialist
-
-
 def placeholders_for(dispute: Dispute, *, specialist) -> dict[str, str]:
     due = dispute.seller_response_due_at
     return {
@@ -56,8 +51,10 @@ def placeholders_for(dispute: Dispute, *, specialist) -> dict[str, str]:
 
 
 def render_template(template: ResponseTemplate, *, dispute: Dispute, specialist) -> str:
-    values = _Blank(placeholders_for(dispute, specialist=specialist))
-    return string.Formatter().vformat(template.body, (), values)
+    """Each {name} replaced by the case's value; anything else (an unknown name, a stray brace
+    in a template saved before the check) stays as written for the specialist to see."""
+    values = placeholders_for(dispute, specialist=specialist)
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template.body)
 
 
 def get_filled_template(*, template_id: int, dispute: Dispute, specialist) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import InvalidInput, require
+from core.errors import InvalidInput, Unprocessable, require
 from disputes import permissions as perms
 from disputes.background import complete_intake_after_commit
 from disputes.case import lock_dispute, next_reference, record_event, touch
@@ -42,11 +44,13 @@ def submit_dispute(
 
     Evidence comes later (the API's evidence endpoint); the portal files with it (file_dispute).
     """
-    submission_key, existing = _start_filing(seller, submitted_by, submission_key)
+    filed = fingerprint(claim_type, fields)
+    submission_key, existing = _start_filing(seller, submitted_by, submission_key, filed)
     if existing is not None:
         return existing
     cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
     return _store_submission(
+        filed=filed,
         seller=seller,
         submitted_by=submitted_by,
         claim_type=claim_type,
@@ -62,7 +66,7 @@ def precheck_filing(
 ) -> list[dict]:
     """What a filer should know before filing (writes nothing): the claim's fields are checked
     as a filing would, then the seller's earlier disputes for the same thing are listed."""
-    _start_filing(seller, submitted_by, "")
+    _start_filing(seller, submitted_by, "", "")
     cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
     cleaned.pop("currency", None)
     warnings = [
@@ -103,7 +107,8 @@ def file_dispute(
 
     Every problem (fields and files) is reported at once, before anything is written.
     """
-    submission_key, existing = _start_filing(seller, submitted_by, submission_key)
+    filed = fingerprint(claim_type, fields)
+    submission_key, existing = _start_filing(seller, submitted_by, submission_key, filed)
     if existing is not None:
         return existing
     errors: dict[str, list[str]] = {}
@@ -129,6 +134,7 @@ def file_dispute(
     if errors:
         raise InvalidInput(_("Some details of the claim need your attention."), fields=errors)
     dispute = _store_submission(
+        filed=filed,
         seller=seller,
         submitted_by=submitted_by,
         claim_type=claim_type,
@@ -143,17 +149,35 @@ def file_dispute(
     return dispute
 
 
+def fingerprint(claim_type: str, fields: Mapping[str, Any]) -> str:
+    """What was filed, as one hash: the same body always gives the same fingerprint."""
+    body = json.dumps([claim_type, dict(fields)], sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
 def _start_filing(
-    seller: Seller, submitted_by: User, submission_key: str
+    seller: Seller, submitted_by: User, submission_key: str, filed: str
 ) -> tuple[str, Dispute | None]:
-    """Refuse a filer who may not file for the seller; return the cleaned submission key and
-    the dispute an earlier send of the same form created, if any."""
+    """Refuse a filer who may not file for the seller; return the stored form of the submission
+    key (its hash, so a key of any length is kept whole) and the dispute an earlier send with
+    the same key created, if any. The same key with another body (`filed` differs) is a 422."""
     require(
         perms.can_file_for(submitted_by, seller.pk),
         _("You cannot file disputes for this seller account."),
     )
-    submission_key = (submission_key or "").strip()[:80]
-    return submission_key, _submitted_before(seller, submission_key)
+    key = (submission_key or "").strip()
+    hashed = hashlib.sha256(key.encode()).hexdigest() if key else ""
+    existing = _submitted_before(seller, hashed)
+    if existing is not None and filed and existing.submission_fingerprint not in ("", filed):
+        raise Unprocessable(
+            _(
+                "This Idempotency-Key was already used for another dispute (%(ref)s) with a "
+                "different body. Use a new key for a new dispute."
+            )
+            % {"ref": existing.reference},
+            code="idempotency_key_reused",
+        )
+    return hashed, existing
 
 
 def _submitted_before(seller: Seller, submission_key: str) -> Dispute | None:
@@ -176,7 +200,7 @@ def _store_submission(*, seller, submission_key, **validated) -> Dispute:
 
 
 def _create_dispute(
-    *, seller, submitted_by, claim_type, cleaned, channel, language, submission_key
+    *, seller, submitted_by, claim_type, cleaned, channel, language, submission_key, filed
 ) -> Dispute:
     now = timezone.now()
     dispute = Dispute.objects.create(
@@ -187,6 +211,7 @@ def _create_dispute(
         language=language or seller.preferred_language,
         created_by=submitted_by,
         submission_key=submission_key,
+        submission_fingerprint=filed,
         currency=cleaned.pop("currency", None) or seller.default_currency,
         **cleaned,
     )

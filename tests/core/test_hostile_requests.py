@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from core.errors import NotAllowed
 from disputes import services
-from disputes.models import Notification
+from disputes.models import Notification, ResponseTemplate
 from disputes.notifications import queue_notification, send_notification
 from disputes.status import Status
+from tests.clients import client_for
 from tests.disputes.services.common import escalate
 from tests.factories import DisputeFactory, in_status
 
@@ -50,3 +52,32 @@ def test_plain_text_mail_is_not_html_escaped(seller_a):
     body = mail.outbox[-1].body
     assert "O'Brien & Sons <Ltd>" in body
     assert "&#x27;" not in body and "&amp;" not in body
+
+
+HOSTILE_BODIES = ["{", "{0}", "{reference!x}", "{reference:>1000000}", "{reference.__class__}"]
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES)
+def test_a_template_with_anything_but_known_placeholders_is_refused_when_saved(body):
+    template = ResponseTemplate(code="t", name="T", body=f"Hello {{seller_name}}, {body}")
+    with pytest.raises(ValidationError) as refused:
+        template.full_clean()
+    assert "body" in refused.value.message_dict
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES)
+def test_a_template_saved_before_the_check_renders_as_written(client, lead, body):
+    dispute = in_status(Status.IN_REVIEW, assignee=lead)
+    template = ResponseTemplate.objects.create(code="t", name="T", body=f"{{reference}} {body}")
+    client.force_login(lead)
+    response = client.get(f"/workspace/cases/{dispute.reference}/template/{template.pk}/")
+    assert response.status_code == 200
+    assert response.content.decode() == f"{dispute.reference} {body}"
+
+
+def test_a_seller_cannot_tell_a_foreign_seller_id_from_a_wrong_one(seller_a_user, seller_b):
+    api = client_for(seller_a_user)
+    foreign = api.get("/api/v1/disputes/", {"seller": seller_b.seller_id})
+    unknown = api.get("/api/v1/disputes/", {"seller": "NO-SUCH-SELLER"})
+    assert foreign.status_code == unknown.status_code == 400
+    assert foreign.json() == unknown.json()

@@ -76,6 +76,25 @@ def test_a_seller_files_a_dispute_and_a_retry_returns_the_same(seller_a_user, ca
     assert body["checks"] == [] and body["proposal"] is None
 
 
+def test_a_repeated_idempotency_key_with_another_body_answers_422(seller_a_user, catalog):
+    api = client_for(seller_a_user)
+    first = api.post(
+        "/api/v1/disputes/",
+        {"claim_type": "warehouse_damaged", "sku": "MUG-1", "quantity": 2},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="abc-9",
+    )
+    assert first.status_code == 201
+    refused = api.post(
+        "/api/v1/disputes/",
+        {"claim_type": "warehouse_damaged", "sku": "MUG-1", "quantity": 1},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="abc-9",
+    )
+    assert_error(refused, 422, "idempotency_key_reused")
+    assert Dispute.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "payload,field",
     [

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.errors import InvalidInput, NotAllowed
+from core.errors import InvalidInput, NotAllowed, Unprocessable
 from disputes import services
 from disputes.claim_types import CLAIM_TYPES
 from disputes.models import (
@@ -292,3 +292,38 @@ def test_a_claim_outside_its_window_is_filed_with_a_warning_before_and_a_failed_
     stored = Dispute.objects.get(pk=dispute.pk)
     window = stored.latest_check_run.results.get(code="filing_window")
     assert (stored.status, window.result) == (Status.OPEN, "fail")
+
+
+def test_the_same_submission_key_with_another_body_is_refused_with_422(seller_a, seller_a_user):
+    first = services.submit_dispute(
+        seller=seller_a,
+        submitted_by=seller_a_user,
+        claim_type="warehouse_damaged",
+        fields=VALID_FIELDS,
+        submission_key="retry-1",
+    )
+    with pytest.raises(Unprocessable) as refused:
+        services.submit_dispute(
+            seller=seller_a,
+            submitted_by=seller_a_user,
+            claim_type="warehouse_damaged",
+            fields={**VALID_FIELDS, "quantity": 9},
+            submission_key="retry-1",
+        )
+    assert refused.value.http_status == 422 and first.reference in refused.value.message
+    assert Dispute.objects.filter(seller=seller_a).count() == 1
+
+
+def test_long_submission_keys_are_kept_whole(seller_a, seller_a_user):
+    shared = "k" * 80
+    made = [
+        services.submit_dispute(
+            seller=seller_a,
+            submitted_by=seller_a_user,
+            claim_type="warehouse_damaged",
+            fields=VALID_FIELDS,
+            submission_key=shared + tail,
+        )
+        for tail in ("-first", "-second")
+    ]
+    assert made[0].pk != made[1].pk  # the same first 80 characters, two keys

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from disputes import services
 from disputes.models import Dispute, ResponseTemplate
+from disputes.status import Status
 from evidence.services import attach_evidence
 from tests.factories import PASSWORD, SkuFactory
 
@@ -184,8 +185,10 @@ def test_specialist_takes_the_next_case_and_works_it_to_a_decision(
 
 def test_the_n_key_takes_the_next_case(page, specialist, seller_a, seller_a_user, catalog):
     dispute = _open_dispute(seller_a, seller_a_user)
+    assert (dispute.status, dispute.queue.slug) == (Status.OPEN, "inventory")
     _sign_in(page, specialist, next_url="/workspace/")
     expect(page.get_by_role("heading", name="Your queues")).to_be_visible()
+    page.wait_for_load_state("load")  # the shortcut's script runs deferred, after parsing
     page.keyboard.press("n")
     expect(page).to_have_url(re.compile(rf"/workspace/cases/{dispute.reference}/$"))
     expect(_status(page)).to_have_text("In review")
