@@ -33,6 +33,7 @@ from evidence.models import (
     RemovalOrderLine,
     ShipmentLine,
 )
+from evidence.records import RECORD_SERIALIZERS
 from evidence.selectors import list_open_disputes_touched_by
 from reimbursements.services import open_reversals_for
 from sellers.models import Seller
@@ -255,28 +256,35 @@ def import_records(
     if kind not in RecordKind.values:
         raise InvalidInput(_("Unknown record kind."), fields={"kind": [_("Not a record kind.")]})
     model = RECORD_MODELS[RecordKind(kind)]
+    serializer_class = RECORD_SERIALIZERS[kind]
     rows = list(rows)
-    allowed = {"record_id", "seller_id", *record_fields(kind)}
-    seller_ids = {str(row.get("seller_id", "")) for row in rows}
+    allowed = set(serializer_class().fields)
+    seller_ids = {
+        str(row.get("seller_id", ""))[:32] for row in rows if isinstance(row.get("seller_id"), str)
+    }
     sellers = dict(Seller.objects.filter(seller_id__in=seller_ids).values_list("seller_id", "pk"))
     errors: dict[str, list[str]] = {}
     instances = []
     for index, row in enumerate(rows):
         prefix = f"rows[{index}]"
-        unknown = sorted(set(row) - allowed)
-        for name in unknown:
-            errors[f"{prefix}.{name}"] = [_("Unknown column.")]
-        seller_pk = sellers.get(str(row.get("seller_id", "")))
+        for name in sorted(set(row) - allowed, key=str):
+            errors[f"{prefix}.{name}"[:200]] = [_("Unknown column.")]
+        # An empty cell (CSV) or null is a column left out: optional ones take their default.
+        given = {k: v for k, v in row.items() if k in allowed and v not in ("", None)}
+        seller_id = given.get("seller_id")
+        seller_pk = sellers.get(seller_id) if isinstance(seller_id, str) else None
         if seller_pk is None:
             errors[f"{prefix}.seller_id"] = [_("No seller with this id.")]
-        values = {
-            k: (None if v == "" else v) for k, v in row.items() if k in allowed and k != "seller_id"
-        }
-        instance = model(seller_id=seller_pk, **{k: v for k, v in values.items() if v is not None})
+        record = serializer_class(data=given)
+        if not record.is_valid():
+            for name, messages in record.errors.items():
+                errors[f"{prefix}.{name}"] = [str(m) for m in messages]
+            continue
+        values = dict(record.validated_data)
+        values.pop("seller_id")
+        instance = model(seller_id=seller_pk, **values)
         try:
-            instance.full_clean(
-                exclude=["seller"], validate_unique=False, validate_constraints=False
-            )
+            instance.clean()  # what must be true of the record: nothing in the future, …
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 errors[f"{prefix}.{name}"] = messages

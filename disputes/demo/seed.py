@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.money import quantize
-from disputes import services
+from disputes import selectors, services
 from disputes.claim_types import CLAIM_TYPES
 from disputes.demo.data import (
     PASSWORD,
@@ -220,7 +220,7 @@ class Seeder:
     def place(self, claim: Claim) -> bool:
         """File the claim and drive it along its path, unless an earlier run already did."""
         seller = self.sellers[claim.seller.code]
-        existing = Dispute.objects.filter(seller=seller, submission_key=claim.key).first()
+        existing = selectors.find_filed_with_key(seller=seller, key=claim.key)
         if existing is not None:
             self.placed[(claim.seller.code, claim.position)] = existing
             return False

@@ -6,6 +6,7 @@ specialist's own work · templates: response templates for a case.
 
 from disputes.selectors.cases import (
     CasePage,
+    find_filed_with_key,
     get_case_page,
     get_dispute_by_id,
     get_dispute_for,
@@ -42,6 +43,7 @@ __all__ = [
     "count_defects_by_month",
     "count_my_work",
     "count_queue_overview_for",
+    "find_filed_with_key",
     "get_case_page",
     "get_dispute_by_id",
     "get_dispute_for",

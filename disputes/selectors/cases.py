@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -275,3 +276,17 @@ def list_duplicates_of(dispute: Dispute) -> list[Dispute] | None:
 def list_duplicates_of_filing(*, seller: Seller, claim_type: str, fields: dict) -> list[Dispute]:
     """What a seller about to file has already filed for the same thing."""
     return list_duplicates_of(Dispute(seller=seller, claim_type=claim_type, **fields)) or []
+
+
+def hash_submission_key(key: str) -> str:
+    """How a filer's idempotency key is stored: its SHA-256, so a key of any length is whole."""
+    key = (key or "").strip()
+    return hashlib.sha256(key.encode()).hexdigest() if key else ""
+
+
+def find_filed_with_key(*, seller, key: str) -> Dispute | None:
+    """The dispute an earlier send with this idempotency key created, if any."""
+    hashed = hash_submission_key(key)
+    if not hashed:
+        return None
+    return Dispute.objects.filter(seller=seller, submission_key=hashed).first()

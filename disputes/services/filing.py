@@ -20,7 +20,11 @@ from disputes.case import lock_dispute, next_reference, record_event, touch
 from disputes.claim_types import CLAIM_TYPES
 from disputes.models import CaseEvent, Dispute
 from disputes.notifications import queue_notification
-from disputes.selectors.cases import list_duplicates_of_filing
+from disputes.selectors.cases import (
+    find_filed_with_key,
+    hash_submission_key,
+    list_duplicates_of_filing,
+)
 from disputes.services.claims import filing_window_errors, validate_claim
 from disputes.status import Channel, Status
 from evidence.choices import EvidenceKind
@@ -165,9 +169,8 @@ def _start_filing(
         perms.can_file_for(submitted_by, seller.pk),
         _("You cannot file disputes for this seller account."),
     )
-    key = (submission_key or "").strip()
-    hashed = hashlib.sha256(key.encode()).hexdigest() if key else ""
-    existing = _submitted_before(seller, hashed)
+    hashed = hash_submission_key(submission_key)
+    existing = find_filed_with_key(seller=seller, key=submission_key)
     if existing is not None and filed and existing.submission_fingerprint not in ("", filed):
         raise Unprocessable(
             _(
@@ -180,20 +183,13 @@ def _start_filing(
     return hashed, existing
 
 
-def _submitted_before(seller: Seller, submission_key: str) -> Dispute | None:
-    """The dispute an earlier send of the same form (double click, retry) created, if any."""
-    if not submission_key:
-        return None
-    return Dispute.objects.filter(seller=seller, submission_key=submission_key).first()
-
-
 def _store_submission(*, seller, submission_key, **validated) -> Dispute:
     try:
         with transaction.atomic():
             return _create_dispute(seller=seller, submission_key=submission_key, **validated)
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its dispute.
-        existing = _submitted_before(seller, submission_key)
+        existing = Dispute.objects.filter(seller=seller, submission_key=submission_key).first()
         if existing is not None:
             return existing
         raise

@@ -7,10 +7,11 @@ import io
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import JSONParser
 from core.api_permissions import CanImportRecords
 from core.errors import InvalidInput, NotFound
 from evidence.choices import RecordKind
@@ -70,7 +71,13 @@ class RecordImportView(APIView):
                 raise InvalidInput(
                     "The CSV file must be UTF-8 encoded.", fields={"file": ["Not UTF-8."]}
                 ) from exc
-            rows = list(csv.DictReader(io.StringIO(text)))
+            try:
+                rows = list(csv.DictReader(io.StringIO(text)))
+            except csv.Error as exc:  # a NUL byte, a field over the csv module's limit, …
+                raise InvalidInput(
+                    f"The CSV file could not be read: {exc}.",
+                    fields={"file": [str(exc)]},
+                ) from exc
         else:
             rows = request.data
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
