@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.views.defaults import page_not_found, server_error
-from rest_framework import exceptions, parsers, status
-from rest_framework.exceptions import ParseError
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -93,13 +92,3 @@ def api_server_error(request):
             status=500,
         )
     return server_error(request)
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing JSON nested too deep to read (a RecursionError otherwise)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise ParseError("JSON parse error - nested too deeply.") from exc

@@ -11,9 +11,9 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import JSONParser
 from core.api_permissions import CanImportRecords
 from core.errors import InvalidInput, NotFound
+from core.parsers import JSONParser
 from evidence.choices import RecordKind
 from evidence.services import import_records
 
