@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db import connection
 
 from config.celery import app as celery_app
@@ -25,3 +26,13 @@ def check_broker() -> dict:
     except Exception as exc:
         return {"ok": False, "error": exc.__class__.__name__}
     return {"ok": True, "transport": str(transport)}
+
+
+def check_cache() -> dict:
+    """The cache (Redis in production): sign-in and API rate limits fail open without it."""
+    try:
+        cache.set("healthz-probe", "1", 10)
+        ok = cache.get("healthz-probe") == "1"
+    except Exception as exc:
+        return {"ok": False, "error": exc.__class__.__name__}
+    return {"ok": ok, "backend": cache.__class__.__name__}

@@ -64,3 +64,39 @@ def test_database_and_redis_urls_are_honoured(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.postgresql", "redis://127.0.0.1:6379/3"]
+
+
+def _security(env_overrides: dict[str, str], tmp_path) -> list[str]:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings;"
+            " print(settings.SECURE_PROXY_SSL_HEADER, settings.SECURE_SSL_REDIRECT,"
+            " settings.SECURE_HSTS_SECONDS)",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+            "ARBITER_VAR_DIR": str(tmp_path),
+            **env_overrides,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_x_forwarded_proto_is_not_trusted_unless_a_proxy_is_declared(tmp_path):
+    assert _security({}, tmp_path) == ["None", "False", "0"]
+    declared = _security(
+        {
+            "TRUST_X_FORWARDED_PROTO": "true",
+            "SECURE_SSL_REDIRECT": "true",
+            "SECURE_HSTS_SECONDS": "31536000",
+        },
+        tmp_path,
+    )
+    assert declared == ["('HTTP_X_FORWARDED_PROTO',", "'https')", "True", "31536000"]
