@@ -236,12 +236,14 @@ class PayoutBatchViewSet(KeysetListMixin, viewsets.GenericViewSet):
     lookup_field = "reference"
     lookup_value_regex = "[A-Za-z0-9-]+"
 
-    def get_queryset(self):
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
         if not (
-            self.request.user.is_staff
-            and self.request.user.has_perm("reimbursements.pay_reimbursement")
+            request.user.is_staff and request.user.has_perm("reimbursements.pay_reimbursement")
         ):
-            raise NotAllowed("Only finance can see payout batches.")
+            raise NotAllowed("Only finance can see and pay payout batches.")
+
+    def get_queryset(self):
         return selectors.list_batches().prefetch_related("reimbursements")
 
     @extend_schema(
