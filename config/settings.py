@@ -152,7 +152,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "remind-sellers": {"task": "disputes.remind_sellers", "schedule": 300.0},
     "close-lapsed-disputes": {"task": "disputes.close_lapsed", "schedule": 300.0},
-    "catch-up": {"task": "disputes.catch_up", "schedule": 120.0},
+    "catch-up": {
+        "task": "disputes.catch_up",
+        "schedule": env.float("CATCH_UP_SECONDS", default=120.0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
@@ -270,6 +273,8 @@ ARBITER = {
     "APPROVAL_THRESHOLD_USD": "1000.00",
     "EVIDENCE_MAX_FILE_BYTES": 10 * 1024 * 1024,
     "EVIDENCE_MAX_DISPUTE_BYTES": 50 * 1024 * 1024,
+    # A notification whose sending began this long ago without finishing is sent again.
+    "NOTIFICATION_LEASE_SECONDS": env.int("NOTIFICATION_LEASE_SECONDS", default=600),
 }
 
 LOGGING = {

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -41,29 +44,65 @@ def queue_staff_notification(dispute: Dispute, *, kind: str, key: str, user) -> 
         _queue(dispute, kind=kind, key=key, recipient=user.email, language="en")
 
 
+def message_id(notification: Notification) -> str:
+    """The same Message-ID on every attempt, so a repeat is recognisably the same e-mail."""
+    return f"<notification-{notification.pk}.{notification.kind}@arbiter>"
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.ARBITER["NOTIFICATION_LEASE_SECONDS"])
+
+
 @transaction.atomic
-def send_notification(*, notification_id: int) -> bool:
-    """Send it unless already sent; the row lock makes a duplicate task wait, then skip."""
+def _claim(notification_id: int) -> Notification | None:
+    """Record the attempt (committed before the mail leaves), or None when the notification was
+    sent, or another attempt holds the lease."""
     notification = (
         Notification.objects.select_for_update()
         .select_related("dispute__seller")
         .filter(pk=notification_id)
         .first()
     )
+    now = timezone.now()
     if notification is None or notification.sent_at is not None:
+        return None
+    if notification.attempted_at and now - notification.attempted_at < _lease():
+        return None
+    notification.attempted_at = now
+    notification.save(update_fields=["attempted_at"])
+    return notification
+
+
+def send_notification(*, notification_id: int) -> bool:
+    """Send it unless sent, or unless another attempt began within the lease. The attempt is
+    recorded before the mail leaves: a worker killed after sending leaves a recorded attempt,
+    and the catch-up sends again only once the lease has run out, with the same Message-ID."""
+    notification = _claim(notification_id)
+    if notification is None:
         return False
     dispute = notification.dispute
     context = {"dispute": dispute, "seller": dispute.seller, "notification": notification}
     with translation.override(notification.language):
         subject = render_to_string(f"disputes/email/{notification.kind}_subject.txt", context)
         body = render_to_string(f"disputes/email/{notification.kind}_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [notification.recipient])
-    notification.sent_at = timezone.now()
-    notification.save(update_fields=["sent_at"])
-    record_event(
-        dispute,
-        kind=CaseEvent.Kind.NOTIFICATION_SENT,
-        actor=None,
-        data={"kind": notification.kind, "to": notification.recipient},
+    email = EmailMessage(
+        " ".join(subject.split()),
+        body,
+        None,
+        [notification.recipient],
+        headers={"Message-ID": message_id(notification)},
     )
+    try:
+        email.send()
+    except Exception:  # it did not leave: a retry may go at once
+        Notification.objects.filter(pk=notification.pk).update(attempted_at=None)
+        raise
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now())
+        record_event(
+            dispute,
+            kind=CaseEvent.Kind.NOTIFICATION_SENT,
+            actor=None,
+            data={"kind": notification.kind, "to": notification.recipient},
+        )
     return True

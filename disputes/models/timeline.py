@@ -129,6 +129,7 @@ class Notification(models.Model):
         REPLY = "reply", _("Reply")
         DECIDED = "decided", _("Decision")
         REIMBURSED = "reimbursed", _("Reimbursement")
+        REVERSED = "reversed", _("Reimbursement taken back")
         REMINDER = "reminder", _("Reminder")
         CLOSED = "closed", _("Closed")
         SLA_WARNING = "sla_warning", _("SLA warning (staff)")
@@ -141,6 +142,9 @@ class Notification(models.Model):
     language = models.CharField(max_length=7, choices=Language.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a worker last began sending it: another worker (or the catch-up) waits until the
+    # lease has run out, so a worker killed between sending and recording does not mean a copy.
+    attempted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

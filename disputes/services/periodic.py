@@ -70,17 +70,26 @@ def close_lapsed_disputes(*, now: datetime | None = None, batch_size: int = BATC
 
 
 def catch_up(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=2)) -> dict:
-    """Re-enqueue work whose message was lost: intake not done, e-mails not sent."""
+    """Re-enqueue work whose message was lost: intake not done, e-mails not sent. Everything
+    due is drained in one round, a batch at a time by id, so a large loss heals at once; a
+    notification still within its sending lease is skipped by the task itself."""
     now = now or timezone.now()
-    stuck = list(
-        Dispute.objects.filter(status=Status.SUBMITTED, created_at__lte=now - grace).values_list(
-            "pk", flat=True
-        )[:BATCH]
-    )
-    unsent = list(
-        Notification.objects.filter(sent_at__isnull=True, created_at__lte=now - grace).values_list(
-            "pk", flat=True
-        )[:BATCH]
-    )
-    resend(intake=stuck, notifications=unsent)
-    return {"intake": len(stuck), "notifications": len(unsent)}
+    counts = {"intake": 0, "notifications": 0}
+    due = {
+        "intake": Dispute.objects.filter(status=Status.SUBMITTED, created_at__lte=now - grace),
+        "notifications": Notification.objects.filter(
+            sent_at__isnull=True, created_at__lte=now - grace
+        ),
+    }
+    for name, rows in due.items():
+        after = 0
+        while True:
+            ids = list(
+                rows.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:BATCH]
+            )
+            if not ids:
+                break
+            resend(**{"intake": [], "notifications": [], name: ids})
+            counts[name] += len(ids)
+            after = ids[-1]
+    return counts

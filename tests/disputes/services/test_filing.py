@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from core.errors import InvalidInput, NotAllowed, Unprocessable
 from disputes import services
@@ -15,7 +16,7 @@ from disputes.models import (
     Notification,
     ReferenceSequence,
 )
-from disputes.notifications import send_notification
+from disputes.notifications import message_id, send_notification
 from disputes.status import Status
 from tests.disputes.services.common import (
     last_event,
@@ -327,3 +328,45 @@ def test_long_submission_keys_are_kept_whole(seller_a, seller_a_user):
         for tail in ("-first", "-second")
     ]
     assert made[0].pk != made[1].pk  # the same first 80 characters, two keys
+
+
+def test_an_attempt_within_the_lease_is_not_sent_again_and_a_resend_keeps_its_message_id(
+    seller_a, seller_a_user, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        dispute = services.submit_dispute(
+            seller=seller_a,
+            submitted_by=seller_a_user,
+            claim_type="warehouse_damaged",
+            fields=VALID_FIELDS,
+        )
+    notification = Notification.objects.get(dispute=dispute, kind="received")
+    # A worker began sending a minute ago and died before recording it: the catch-up waits.
+    Notification.objects.filter(pk=notification.pk).update(
+        attempted_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert send_notification(notification_id=notification.pk) is False
+    assert mailoutbox == []
+    # Once the lease has run out it is sent, recognisably the same e-mail.
+    Notification.objects.filter(pk=notification.pk).update(
+        attempted_at=timezone.now() - timedelta(hours=1)
+    )
+    assert send_notification(notification_id=notification.pk) is True
+    assert mailoutbox[0].extra_headers["Message-ID"] == message_id(notification)
+
+
+def test_a_send_that_fails_can_be_retried_at_once(seller_a, seller_a_user, monkeypatch):
+    dispute = services.submit_dispute(
+        seller=seller_a, submitted_by=seller_a_user, claim_type="warehouse_damaged",
+        fields=VALID_FIELDS,
+    )  # fmt: skip
+    notification = Notification.objects.get(dispute=dispute, kind="received")
+    Notification.objects.filter(pk=notification.pk).update(sent_at=None)
+
+    def refuse(self):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    with pytest.raises(ConnectionRefusedError):
+        send_notification(notification_id=notification.pk)
+    assert Notification.objects.get(pk=notification.pk).attempted_at is None

@@ -14,7 +14,7 @@ from disputes.models import CaseEvent, Dispute, Notification, SlaPolicy
 from disputes.services import catch_up
 from disputes.sla.sweep import remind_sellers, sweep_sla
 from disputes.status import Status
-from tests.factories import SkuFactory
+from tests.factories import DisputeFactory, SkuFactory
 
 pytestmark = pytest.mark.django_db
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Standard (UTC) calendar: Mon–Fri 8–20
@@ -118,3 +118,18 @@ def test_a_reminder_is_a_change_of_the_case_with_its_timeline_line(opened, speci
     assert (stored.version, stored.seller_reminder_at) == (version + 1, None)
     event = CaseEvent.objects.filter(dispute=dispute).latest("id")
     assert (event.kind, event.actor) == (CaseEvent.Kind.SELLER_REMINDED, None)
+
+
+def test_catch_up_drains_everything_due_in_one_round(seller_a, monkeypatch):
+    """More than a batch lost at once heals in one round, not a batch every two minutes."""
+    monkeypatch.setattr("disputes.services.periodic.BATCH", 3)
+    for _ in range(7):
+        DisputeFactory(seller=seller_a, status=Status.SUBMITTED)
+    Dispute.objects.update(created_at=MONDAY_9)
+    sent: list[int] = []
+    monkeypatch.setattr(
+        "disputes.services.periodic.resend",
+        lambda intake, notifications: sent.extend(intake),
+    )
+    assert catch_up(now=MONDAY_9 + timedelta(minutes=10))["intake"] == 7
+    assert len(sent) == len(set(sent)) == 7
