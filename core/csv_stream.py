@@ -1,4 +1,9 @@
-"""CSV downloads streamed row by row: memory stays flat whatever the number of rows."""
+"""CSV downloads streamed row by row: memory stays flat whatever the number of rows.
+
+Every text cell that a spreadsheet would run as a formula (=, +, -, @, a tab or a carriage
+return first) is written with a leading apostrophe, so a seller's `=HYPERLINK(…)` in a SKU or a
+description is shown as text in finance's spreadsheet, never run. Numbers are left as they are
+(a reversal's -10.00 stays a number)."""
 
 from __future__ import annotations
 
@@ -6,6 +11,14 @@ import csv
 from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell):
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
 
 
 class _Echo:
@@ -18,7 +31,8 @@ class _Echo:
 def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        (writer.writerow([neutralise(cell) for cell in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

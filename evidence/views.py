@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET
 from core.errors import NotFound
 from disputes.selectors import get_evidence_file_for
 
-INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+# Shown in the page: pictures only. A PDF can carry scripts (OpenAction), so it is a download.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
 
 @require_GET

@@ -3,17 +3,23 @@ where none belongs."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.csv_stream import csv_response
 from core.errors import NotAllowed
 from disputes import services
 from disputes.models import Notification, ResponseTemplate
 from disputes.notifications import queue_notification, send_notification
 from disputes.status import Status
+from evidence.services import attach_evidence
 from tests.clients import client_for
 from tests.disputes.services.common import escalate
+from tests.evidence.test_services import PDF
 from tests.factories import DisputeFactory, in_status
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +87,22 @@ def test_a_seller_cannot_tell_a_foreign_seller_id_from_a_wrong_one(seller_a_user
     unknown = api.get("/api/v1/disputes/", {"seller": "NO-SUCH-SELLER"})
     assert foreign.status_code == unknown.status_code == 400
     assert foreign.json() == unknown.json()
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_written_as_text():
+    rows = [["sku", "amount"], ['=HYPERLINK("http://evil")', Decimal("-10.00")], ["@cmd", 3]]
+    response = csv_response(rows, "x.csv")
+    text = b"".join(response.streaming_content).decode()
+    assert text.splitlines()[1:] == ['"\'=HYPERLINK(""http://evil"")",-10.00', "'@cmd,3"]
+
+
+def test_a_pdf_is_always_a_download_never_shown_inline(client, seller_a, seller_a_user):
+    dispute = DisputeFactory(seller=seller_a)
+    pdf = SimpleUploadedFile("invoice.pdf", PDF, content_type="application/pdf")
+    evidence = attach_evidence(
+        dispute=dispute, uploaded_by=seller_a_user, upload=pdf, kind="invoice"
+    )
+    client.force_login(seller_a_user)
+    response = client.get(f"/evidence/{evidence.pk}/?inline=1")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
