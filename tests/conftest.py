@@ -12,6 +12,7 @@ import shutil
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from playwright.sync_api import sync_playwright
 
 from config.celery import app
@@ -71,6 +72,19 @@ def _eager_celery(settings, tmp_path):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def cache_down():
+    """The cache (Redis) unreachable for the length of the test: nothing listens on port 1."""
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        yield
 
 
 @pytest.fixture
