@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -199,6 +200,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # --- E-mail ---------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -273,6 +275,10 @@ ARBITER = {
     "APPROVAL_THRESHOLD_USD": "1000.00",
     "EVIDENCE_MAX_FILE_BYTES": 10 * 1024 * 1024,
     "EVIDENCE_MAX_DISPUTE_BYTES": 50 * 1024 * 1024,
+    # A picture larger than this is refused before it is decoded (a decompression bomb).
+    "EVIDENCE_MAX_IMAGE_PIXELS": 50_000_000,
+    # No request can usefully be larger than a dispute's evidence plus its form.
+    "MAX_REQUEST_BYTES": 52 * 1024 * 1024,
     # A notification whose sending began this long ago without finishing is sent again.
     "NOTIFICATION_LEASE_SECONDS": env.int("NOTIFICATION_LEASE_SECONDS", default=600),
 }

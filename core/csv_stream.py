@@ -3,20 +3,27 @@
 Every text cell that a spreadsheet would run as a formula (=, +, -, @, a tab or a carriage
 return first) is written with a leading apostrophe, so a seller's `=HYPERLINK(…)` in a SKU or a
 description is shown as text in finance's spreadsheet, never run. Numbers are left as they are
-(a reversal's -10.00 stays a number)."""
+(a reversal's -10.00 stays a number), and so is text that is just a number ("-3" in an
+uploaded CSV)."""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 def neutralise(cell):
-    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+    if (
+        isinstance(cell, str)
+        and cell.startswith(FORMULA_START)
+        and not PLAIN_NUMBER.fullmatch(cell)
+    ):
         return "'" + cell
     return cell
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,10 +16,20 @@ from disputes.models import Dispute
 from evidence.choices import EvidenceKind
 from sellers.models import Seller
 
+# The extension of each accepted type, which is all a stored name keeps of what was sent.
+EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+    "text/csv": ".csv",
+}
+
 
 def evidence_path(instance: EvidenceFile, filename: str) -> str:
-    # Never the user's file name: a random name under the dispute's folder.
-    return f"evidence/{instance.dispute_id}/{uuid.uuid4().hex}"
+    # Never the user's file name: a random name under the dispute's folder, with the extension
+    # of the type its content was found to be.
+    return f"evidence/{instance.dispute_id}/{uuid.uuid4().hex}{EXTENSIONS[instance.content_type]}"
 
 
 class EvidenceFile(models.Model):
@@ -62,6 +73,14 @@ class EvidenceFile(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+    @property
+    def download_name(self) -> str:
+        """The uploader's name with the extension of what the file is (`shell.php` that is a
+        PNG downloads as `shell.png`)."""
+        extension = EXTENSIONS[self.content_type]
+        stem = PurePath(self.original_name).stem or "evidence"
+        return stem + extension
 
 
 def _refuse_future(errors: dict, **dates) -> None:

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-import imagehash
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from core.errors import InvalidInput, require
 from disputes import permissions as perms
@@ -35,110 +31,19 @@ from evidence.models import (
 )
 from evidence.records import RECORD_SERIALIZERS
 from evidence.selectors import list_open_disputes_touched_by
+from evidence.uploads import CleanFile, clean_upload
 from reimbursements.services import open_reversals_for
 from sellers.models import Seller
 
-SNIFF_BYTES = 4096
-
-
-def detect_content_type(head: bytes) -> str | None:
-    """The file's type from its first bytes, never from its name."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return EvidenceFile.ContentType.JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return EvidenceFile.ContentType.PNG
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return EvidenceFile.ContentType.WEBP
-    if head.startswith(b"%PDF-"):
-        return EvidenceFile.ContentType.PDF
-    if head and b"\x00" not in head:
-        try:
-            text = head.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            # The sample may end inside a multi-byte character; retry without the last 3 bytes.
-            try:
-                text = head[:-3].decode("utf-8-sig")
-            except UnicodeDecodeError:
-                return None
-        first_line = text.splitlines()[0] if text.splitlines() else ""
-        if "," in first_line or ";" in first_line or "\t" in first_line:
-            return EvidenceFile.ContentType.CSV
-    return None
-
-
-EXIF_IFD, DATE_TIME_ORIGINAL, DATE_TIME = 0x8769, 0x9003, 0x0132
-FLAT_CONTRAST = 8  # grey levels between the darkest and the brightest pixel
-
-
-def read_photo(upload: UploadedFile) -> tuple[str, datetime | None]:
-    """(perceptual hash, when it was taken) of an image; ("", None) when it cannot be read."""
-    upload.seek(0)
-    try:
-        with Image.open(upload) as image:
-            exif = image.getexif()
-            stamps = [exif.get_ifd(EXIF_IFD).get(DATE_TIME_ORIGINAL), exif.get(DATE_TIME)]
-            darkest, brightest = image.convert("L").getextrema()
-            # A flat picture (blank, one colour) hashes like every other flat one: nothing to
-            # recognise it by, so it is never called the same picture as another.
-            flat = brightest - darkest < FLAT_CONTRAST
-            phash = "" if flat else str(imagehash.phash(image))
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return "", None  # not decodable as a picture: kept as a file, never compared
-    finally:
-        upload.seek(0)
-    for stamp in stamps:
-        try:  # cameras rarely say their zone: read as UTC
-            taken = datetime.strptime(str(stamp).strip("\x00 ") + "+0000", "%Y:%m:%d %H:%M:%S%z")
-        except ValueError:
-            continue
-        return phash, taken
-    return phash, None
-
-
-@dataclass(frozen=True)
-class InspectedUpload:
-    name: str
-    content_type: str
-    sha256: str
-    size: int
-
-
-def inspect_upload(upload: UploadedFile) -> InspectedUpload:
-    """Check one uploaded file (size, type from its content) and hash it; writes nothing."""
-    limits = settings.ARBITER
-    name = (upload.name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
-    if upload.size == 0:
-        raise InvalidInput(
-            _("%(name)s is empty.") % {"name": name}, fields={"file": [_("The file is empty.")]}
-        )
-    if upload.size > limits["EVIDENCE_MAX_FILE_BYTES"]:
-        raise InvalidInput(
-            _("%(name)s is larger than %(mb)s MB.")
-            % {"name": name, "mb": limits["EVIDENCE_MAX_FILE_BYTES"] // (1024 * 1024)},
-            fields={"file": [_("The file is too large.")]},
-        )
-    upload.seek(0)
-    content_type = detect_content_type(upload.read(SNIFF_BYTES))
-    if content_type is None:
-        raise InvalidInput(
-            _("%(name)s is not a JPEG, PNG, WebP, PDF or CSV file.") % {"name": name},
-            fields={"file": [_("This type of file is not accepted.")]},
-        )
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return InspectedUpload(
-        name=name, content_type=content_type, sha256=digest.hexdigest(), size=upload.size
-    )
+# A file as sent, or one clean_upload() already checked (a filing checks all before it stores).
+Upload = UploadedFile | CleanFile
 
 
 @transaction.atomic
 def attach_evidence(
-    *, dispute: Dispute, uploaded_by: AbstractBaseUser, upload: UploadedFile, kind: str
+    *, dispute: Dispute, uploaded_by: AbstractBaseUser, upload: Upload, kind: str
 ) -> EvidenceFile:
-    """Validate, hash and store one file on a dispute; the stored file never changes."""
+    """Check, re-encode and store one file on a dispute; the stored file never changes."""
     evidence = _store_evidence(dispute=dispute, uploaded_by=uploaded_by, upload=upload, kind=kind)
     _recheck(dispute)
     return evidence
@@ -151,7 +56,7 @@ def _recheck(dispute: Dispute) -> None:
 
 
 def _store_evidence(
-    *, dispute: Dispute, uploaded_by: AbstractBaseUser, upload: UploadedFile, kind: str
+    *, dispute: Dispute, uploaded_by: AbstractBaseUser, upload: Upload, kind: str
 ) -> EvidenceFile:
     lock_dispute(dispute)
     require(
@@ -162,45 +67,40 @@ def _store_evidence(
         raise InvalidInput(
             _("Say what the file shows."), fields={"kind": [_("Choose the kind of evidence.")]}
         )
-    inspected = inspect_upload(upload)
-    name, content_type, sha256 = inspected.name, inspected.content_type, inspected.sha256
+    clean = upload if isinstance(upload, CleanFile) else clean_upload(upload)
     limits = settings.ARBITER
     used = dispute.evidence.aggregate(total=Sum("size"))["total"] or 0
-    if used + upload.size > limits["EVIDENCE_MAX_DISPUTE_BYTES"]:
+    if used + clean.size > limits["EVIDENCE_MAX_DISPUTE_BYTES"]:
         raise InvalidInput(
             _("This dispute can hold at most %(mb)s MB of evidence.")
             % {"mb": limits["EVIDENCE_MAX_DISPUTE_BYTES"] // (1024 * 1024)},
             fields={"file": [_("Not enough room left on this dispute.")]},
         )
-    if dispute.evidence.filter(sha256=sha256).exists():
+    if dispute.evidence.filter(sha256=clean.sha256).exists():
         raise InvalidInput(
-            _("%(name)s is already attached to this dispute.") % {"name": name},
+            _("%(name)s is already attached to this dispute.") % {"name": clean.name},
             fields={"file": [_("This file was already uploaded.")]},
             code="duplicate_file",
         )
-    phash, taken_at = "", None
-    if content_type.startswith("image/"):
-        phash, taken_at = read_photo(upload)
-    upload.seek(0)
     evidence = EvidenceFile(
         dispute=dispute,
         uploaded_by=uploaded_by,
-        original_name=name,
-        content_type=content_type,
-        size=upload.size,
-        sha256=sha256,
-        perceptual_hash=phash,
-        taken_at=taken_at,
+        original_name=clean.name,
+        content_type=clean.content_type,
+        size=clean.size,
+        sha256=clean.sha256,
+        perceptual_hash=clean.perceptual_hash,
+        taken_at=clean.taken_at,
         kind=kind,
     )
-    evidence.file.save(name, upload, save=False)
+    evidence.file.save(clean.name, ContentFile(clean.content), save=False)
     try:
         evidence.save()
         record_event(
             dispute,
             kind=CaseEvent.Kind.EVIDENCE_ADDED,
             actor=uploaded_by,
-            data={"file": name, "kind": kind, "sha256": sha256},
+            data={"file": clean.name, "kind": kind, "sha256": clean.sha256},
         )
     except Exception:
         evidence.file.delete(save=False)  # no row, no file: nothing half-written stays
@@ -211,7 +111,7 @@ def _store_evidence(
 # No savepoint of its own: inside a filing or an answer, a failure rolls back the whole of it.
 @transaction.atomic(savepoint=False)
 def attach_evidence_files(
-    *, dispute: Dispute, uploaded_by: AbstractBaseUser, uploads: list[UploadedFile], kind: str
+    *, dispute: Dispute, uploaded_by: AbstractBaseUser, uploads: list[Upload], kind: str
 ) -> list[EvidenceFile]:
     """Store several files on a dispute: all of them, or none (no file left without its row)."""
     stored: list[EvidenceFile] = []

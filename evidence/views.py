@@ -26,7 +26,7 @@ def evidence_file(request: HttpRequest, evidence_id: int):
         evidence.file.open("rb"),
         content_type=evidence.content_type,
         as_attachment=not inline,
-        filename=evidence.original_name,
+        filename=evidence.download_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"

@@ -28,7 +28,8 @@ from disputes.selectors.cases import (
 from disputes.services.claims import filing_window_errors, validate_claim
 from disputes.status import Channel, Status
 from evidence.choices import EvidenceKind
-from evidence.services import attach_evidence_files, inspect_upload
+from evidence.services import attach_evidence_files
+from evidence.uploads import clean_upload
 from sellers.models import Seller
 
 User = AbstractBaseUser
@@ -130,9 +131,12 @@ def file_dispute(
         ]
     if uploads and evidence_kind not in EvidenceKind.values:
         errors["evidence_kind"] = [_("Say what the files show.")]
+    # Every file is checked (and re-encoded) before anything is stored, so that all the problems
+    # of a filing are named at once.
+    clean_files = []
     for upload in uploads:
         try:
-            inspect_upload(upload)
+            clean_files.append(clean_upload(upload))
         except InvalidInput as exc:
             errors.setdefault("evidence", []).append(exc.message)
     if errors:
@@ -148,7 +152,7 @@ def file_dispute(
         submission_key=submission_key,
     )
     attach_evidence_files(
-        dispute=dispute, uploaded_by=submitted_by, uploads=uploads, kind=evidence_kind
+        dispute=dispute, uploaded_by=submitted_by, uploads=clean_files, kind=evidence_kind
     )
     return dispute
 

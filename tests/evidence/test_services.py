@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import random
 import struct
 import zlib
@@ -10,12 +12,15 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from pypdf import PdfReader
 
 from core.errors import InvalidInput, NotAllowed, TransitionNotAllowed
 from disputes.models import CaseEvent
 from disputes.status import Status
 from evidence.models import CustomerReturn, EvidenceFile, LedgerEvent, ShipmentLine
 from evidence.services import attach_evidence, import_records
+from tests.evidence import files
 from tests.factories import in_status
 
 pytestmark = pytest.mark.django_db
@@ -42,16 +47,8 @@ def png_bytes(width: int = 2, height: int = 2) -> bytes:
     )
 
 
-JPEG = (
-    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    + bytes(range(256)) * 4
-    + b"\xff\xd9"
-)
-PDF = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
-)
+JPEG = files.picture("JPEG")
+PDF = files.pdf()
 CSV = b"order_id,sku,quantity\n111-2222222-3333333,MUG-1,2\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 RANDOM = bytes([0]) + random.Random(7).randbytes(2048)
@@ -94,14 +91,21 @@ def test_attach_evidence_stores_a_file_typed_by_its_content(
         dispute=dispute, uploaded_by=seller_a_user, upload=upload(name, content), kind="photo"
     )
     stored = EvidenceFile.objects.get(pk=evidence.pk)
-    assert stored.content_type == content_type
-    assert (stored.original_name, stored.size, stored.uploaded_by) == (
+    assert (stored.content_type, stored.original_name, stored.uploaded_by) == (
+        content_type,
         name,
-        len(content),
         seller_a_user,
     )
     with stored.file.open("rb") as handle:
-        assert handle.read() == content
+        kept = handle.read()
+    # What is kept is the same document, re-encoded: its size and hash are the stored bytes'.
+    assert (stored.size, stored.sha256) == (len(kept), hashlib.sha256(kept).hexdigest())
+    if content_type.startswith("image/"):
+        assert Image.open(io.BytesIO(kept)).size == Image.open(io.BytesIO(content)).size
+    elif content_type == "application/pdf":
+        assert len(PdfReader(io.BytesIO(kept)).pages) == 1
+    else:
+        assert kept == content
 
 
 def test_the_stored_file_is_not_named_after_the_users_file(dispute, seller_a_user):
@@ -115,6 +119,7 @@ def test_the_stored_file_is_not_named_after_the_users_file(dispute, seller_a_use
     assert "invoice" not in evidence.file.name
     assert ".." not in evidence.file.name
     assert evidence.file.name.startswith(f"evidence/{dispute.pk}/")
+    assert evidence.file.name.endswith(".pdf")
 
 
 def test_attaching_evidence_appends_an_event_by_the_uploader(dispute, seller_a_user):
@@ -178,10 +183,10 @@ def test_attach_evidence_refuses_a_file_over_the_size_limit(dispute, seller_a_us
 
 
 def test_attach_evidence_refuses_a_file_past_the_disputes_total(dispute, seller_a_user, settings):
-    settings.ARBITER = {**settings.ARBITER, "EVIDENCE_MAX_DISPUTE_BYTES": len(PDF) + 100}
-    attach_evidence(
+    first = attach_evidence(
         dispute=dispute, uploaded_by=seller_a_user, upload=upload("a.pdf", PDF), kind="invoice"
     )
+    settings.ARBITER = {**settings.ARBITER, "EVIDENCE_MAX_DISPUTE_BYTES": first.size + 100}
     with pytest.raises(InvalidInput):
         attach_evidence(
             dispute=dispute,
