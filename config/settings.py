@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "disputes",
     "evidence",
     "reimbursements",
+    "quality",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,7 @@ CELERY_TASK_ROUTES = {
     "disputes.remind_sellers": {"queue": "sla"},
     "disputes.catch_up": {"queue": "sla"},
     "disputes.send_notification": {"queue": "notifications"},
+    "quality.roll_up": {"queue": "analytics"},
 }
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
@@ -156,6 +158,12 @@ CELERY_BEAT_SCHEDULE = {
     "catch-up": {
         "task": "disputes.catch_up",
         "schedule": env.float("CATCH_UP_SECONDS", default=120.0),
+    },
+    # Incremental: a run reads only the timeline since the last one.
+    "roll-up": {
+        "task": "quality.roll_up",
+        "schedule": env.float("ROLLUP_SECONDS", default=300.0),
+        "options": {"expires": 300.0},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -279,6 +287,8 @@ ARBITER = {
     "EVIDENCE_MAX_IMAGE_PIXELS": 50_000_000,
     # No request can usefully be larger than a dispute's evidence plus its form.
     "MAX_REQUEST_BYTES": 52 * 1024 * 1024,
+    # The rollups count case events this old or older; younger ones are counted live meanwhile.
+    "ROLLUP_SETTLE_SECONDS": 120,
     # A notification whose sending began this long ago without finishing is sent again.
     "NOTIFICATION_LEASE_SECONDS": env.int("NOTIFICATION_LEASE_SECONDS", default=600),
 }

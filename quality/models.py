@@ -1,0 +1,153 @@
+"""Daily rollups the dashboards read: rows that grow with days, not with cases.
+
+Each case's share of the rollups is computed from its own rows (decisions, timers, payouts,
+timeline) and kept in CaseContribution; when a case changes, its old share is taken off and the
+new one added, so a rollup run is idempotent and a rebuild gives the same figures."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from disputes.models import Dispute
+
+# The counted figures of a DailyRollup row, in the order the contributions store them.
+COUNTS = (
+    "filed",
+    "decided",
+    "approved",
+    "partially_approved",
+    "denied",
+    "first_contact",
+    "appealed",
+    "appeal_decided",
+    "overturned",
+    "handled",
+    "handle_seconds",
+    "first_response_met",
+    "first_response_breached",
+    "resolution_met",
+    "resolution_breached",
+    "payouts_paid",
+    "payout_overrides",
+    "reversals_completed",
+)
+AMOUNTS = ("paid_amount", "reversed_amount")
+SELLER_COUNTS = ("filed", "denied")
+
+
+class RollupState(models.Model):
+    """How far the rollups have read the timeline: every case event up to this id is counted."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_event_id}"
+
+
+class CaseContribution(models.Model):
+    """What one case adds to the rollups, kept so that a change to the case replaces it exactly."""
+
+    dispute = models.OneToOneField(
+        Dispute, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # [[table, day, *key, {figure: value}], …] with table "case" (DailyRollup) or "seller".
+    rows = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id}: {len(self.rows)} rows"
+
+
+class DailyRollup(models.Model):
+    """One day's figures for one combination of queue, specialist, claim type, marketplace, root
+    cause, fulfilment centre, carrier and currency. Ids are plain numbers (0 = none) so that the
+    key is unique without NULLs; the day is in the time zone of the case's business calendar."""
+
+    day = models.DateField()
+    queue_pk = models.PositiveIntegerField(default=0)
+    specialist_pk = models.PositiveIntegerField(default=0)
+    claim_type = models.CharField(max_length=32)
+    marketplace = models.CharField(max_length=2)
+    root_cause = models.CharField(max_length=24, blank=True)
+    fulfillment_center = models.CharField(max_length=16, blank=True)
+    carrier = models.CharField(max_length=40, blank=True)
+    currency = models.CharField(max_length=3)
+
+    filed = models.IntegerField(default=0)
+    decided = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+    partially_approved = models.IntegerField(default=0)
+    denied = models.IntegerField(default=0)
+    # Decided without a request for information and never appealed.
+    first_contact = models.IntegerField(default=0)
+    appealed = models.IntegerField(default=0)  # counted against the specialist who decided
+    appeal_decided = models.IntegerField(default=0)
+    overturned = models.IntegerField(default=0)  # an appeal decided otherwise than the first time
+    handled = models.IntegerField(default=0)
+    # Assignment to decision, in business seconds of the case's calendar.
+    handle_seconds = models.BigIntegerField(default=0)
+    first_response_met = models.IntegerField(default=0)
+    first_response_breached = models.IntegerField(default=0)
+    resolution_met = models.IntegerField(default=0)
+    resolution_breached = models.IntegerField(default=0)
+    payouts_paid = models.IntegerField(default=0)
+    payout_overrides = models.IntegerField(default=0)  # amount other than the policy's proposal
+    reversals_completed = models.IntegerField(default=0)
+    paid_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    reversed_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    KEY = (
+        "day",
+        "queue_pk",
+        "specialist_pk",
+        "claim_type",
+        "marketplace",
+        "root_cause",
+        "fulfillment_center",
+        "carrier",
+        "currency",
+    )
+
+    class Meta:
+        verbose_name = _("daily rollup")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day",
+                    "queue_pk",
+                    "specialist_pk",
+                    "claim_type",
+                    "marketplace",
+                    "root_cause",
+                    "fulfillment_center",
+                    "carrier",
+                    "currency",
+                ],
+                name="daily_rollup_unique_key",
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="daily_rollup_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.claim_type} {self.queue_pk}/{self.specialist_pk}"
+
+
+class SellerDailyRollup(models.Model):
+    """Disputes filed and claims denied per seller and day: the top-sellers tables."""
+
+    day = models.DateField()
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="+")
+    filed = models.IntegerField(default=0)
+    denied = models.IntegerField(default=0)
+
+    KEY = ("day", "seller_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "seller"], name="seller_rollup_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.seller_id}"

@@ -1,0 +1,433 @@
+"""Keeping the daily rollups: each changed case's share is recomputed from its own rows and the
+difference applied, so that a run is incremental, safe to repeat and equal to a rebuild.
+
+Which cases changed is read from the timeline: every change to a case appends a CaseEvent, and
+RollupState remembers the last event counted. Events younger than ROLLUP_SETTLE_SECONDS wait for
+the next run, so that a transaction still open when the run starts is not skipped for good; the
+dashboards count them live meanwhile (`pending_contributions`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from core.business_time import Calendar, NoWorkingTime, business_seconds_between
+from disputes.models import BusinessCalendar, CaseEvent, Decision, Dispute, SlaTimer
+from disputes.status import Outcome
+from quality.models import (
+    AMOUNTS,
+    COUNTS,
+    SELLER_COUNTS,
+    CaseContribution,
+    DailyRollup,
+    RollupState,
+    SellerDailyRollup,
+)
+from reimbursements.models import Reimbursement, Reversal
+
+STATE = "daily"
+BATCH = 500
+CASE, SELLER = "case", "seller"
+OUTCOME_COUNT = {
+    Outcome.APPROVED: "approved",
+    Outcome.PARTIALLY_APPROVED: "partially_approved",
+    Outcome.DENIED: "denied",
+}
+ASSIGNMENT = {CaseEvent.Kind.ASSIGNED, CaseEvent.Kind.REASSIGNED}
+SLA_COUNTS = {
+    SlaTimer.Kind.FIRST_RESPONSE: "first_response",
+    SlaTimer.Kind.RESOLUTION: "resolution",
+}
+
+# A contribution: (table, day, *key) → {figure: value}.
+Share = dict[tuple, dict[str, int | Decimal]]
+
+
+@dataclass(frozen=True)
+class RollupRun:
+    cases: int
+    last_event_id: int
+
+
+# --- one case's share ----------------------------------------------------------------------------
+
+
+@dataclass
+class CaseRows:
+    """What a case's share is computed from, fetched for a batch of cases at once."""
+
+    dispute: Dispute
+    events: list[CaseEvent]
+    decisions: list[Decision]
+    timers: list[SlaTimer]
+    payouts: list[Reimbursement]
+    reversals: list[Reversal]
+
+
+def share_of(rows: CaseRows, calendars: dict[int, Calendar]) -> Share:
+    """The case's contribution to every rollup row it touches."""
+    dispute = rows.dispute
+    calendar = _calendar_of(rows, calendars)
+    zone = ZoneInfo(calendar.time_zone)
+    share: Share = defaultdict(lambda: defaultdict(int))
+
+    def add(moment: datetime, figure: str, value=1, *, specialist=0, root_cause=""):
+        key = (
+            CASE,
+            moment.astimezone(zone).date().isoformat(),
+            dispute.queue_id or 0,
+            specialist or 0,
+            dispute.claim_type,
+            dispute.seller.marketplace,
+            root_cause or "",
+            dispute.fulfillment_center,
+            dispute.carrier,
+            dispute.currency,
+        )
+        share[key][figure] += value
+
+    def add_seller(moment: datetime, figure: str):
+        share[(SELLER, moment.astimezone(zone).date().isoformat(), dispute.seller_id)][figure] += 1
+
+    add(dispute.created_at, "filed")
+    add_seller(dispute.created_at, "filed")
+    decisions = sorted(rows.decisions, key=lambda d: (d.decided_at, d.pk))
+    for number, decision in enumerate(decisions):
+        by = {"specialist": decision.decided_by_id, "root_cause": decision.root_cause}
+        add(decision.decided_at, "decided", **by)
+        add(decision.decided_at, OUTCOME_COUNT[decision.outcome], **by)
+        if decision.on_appeal:
+            add(decision.decided_at, "appeal_decided", **by)
+            if number and decisions[number - 1].outcome != decision.outcome:
+                add(decision.decided_at, "overturned", **by)
+        elif dispute.appeal_count == 0 and not _info_requested_before(rows, decision.decided_at):
+            add(decision.decided_at, "first_contact", **by)
+        assigned_at = _assigned_before(rows, decision.decided_at)
+        if assigned_at is not None:
+            seconds = _business_seconds(calendar, assigned_at, decision.decided_at)
+            add(decision.decided_at, "handled", **by)
+            add(decision.decided_at, "handle_seconds", seconds, **by)
+        if number + 1 == len(decisions) and decision.outcome == Outcome.DENIED:
+            add_seller(decision.decided_at, "denied")  # a claim found invalid, in the end
+    for event in rows.events:
+        if event.kind == CaseEvent.Kind.APPEALED:
+            earlier = [d for d in decisions if d.decided_at <= event.created_at]
+            decider = earlier[-1] if earlier else None
+            add(
+                event.created_at,
+                "appealed",
+                specialist=decider.decided_by_id if decider else 0,
+                root_cause=decider.root_cause if decider else "",
+            )
+    for timer in rows.timers:
+        prefix = SLA_COUNTS.get(timer.kind)
+        if prefix is None:
+            continue
+        if timer.breached_at is not None:
+            add(timer.breached_at, f"{prefix}_breached", specialist=dispute.assignee_id)
+        elif timer.met_at is not None:
+            add(timer.met_at, f"{prefix}_met", specialist=dispute.assignee_id)
+    for payout in rows.payouts:
+        if payout.proposed_amount is not None and payout.amount != payout.proposed_amount:
+            add(payout.created_at, "payout_overrides", specialist=payout.maker_id)
+        if payout.paid_at is not None:
+            add(payout.paid_at, "payouts_paid", specialist=payout.maker_id)
+            add(payout.paid_at, "paid_amount", payout.amount, specialist=payout.maker_id)
+    for reversal in rows.reversals:
+        if reversal.status == Reversal.Status.COMPLETED and reversal.resolved_at is not None:
+            by = {"specialist": reversal.resolved_by_id}
+            add(reversal.resolved_at, "reversals_completed", **by)
+            add(reversal.resolved_at, "reversed_amount", -reversal.amount, **by)
+    return {key: dict(figures) for key, figures in share.items()}
+
+
+def _calendar_of(rows: CaseRows, calendars: dict[int, Calendar]) -> Calendar:
+    """The calendar of the case's SLA policy (its days and business time), else the default."""
+    for timer in rows.timers:
+        calendar = calendars.get(timer.policy.calendar_id)
+        if calendar is not None:
+            return calendar
+    return Calendar(time_zone=settings.TIME_ZONE)
+
+
+def _info_requested_before(rows: CaseRows, moment: datetime) -> bool:
+    return any(
+        e.kind == CaseEvent.Kind.INFO_REQUESTED and e.created_at <= moment for e in rows.events
+    )
+
+
+def _assigned_before(rows: CaseRows, moment: datetime) -> datetime | None:
+    times = [e.created_at for e in rows.events if e.kind in ASSIGNMENT and e.created_at <= moment]
+    return max(times) if times else None
+
+
+def _business_seconds(calendar: Calendar, start: datetime, end: datetime) -> int:
+    try:
+        return round(business_seconds_between(calendar, start, end))
+    except NoWorkingTime:  # a calendar without working hours: count wall-clock time
+        return round((end - start).total_seconds())
+
+
+# --- reading cases in batches -------------------------------------------------------------------
+
+
+def load_calendars() -> dict[int, Calendar]:
+    calendars = BusinessCalendar.objects.prefetch_related("hours", "holidays")
+    return {calendar.pk: calendar.as_calendar() for calendar in calendars}
+
+
+def case_rows(dispute_ids: Iterable[int]) -> list[CaseRows]:
+    """Everything the shares of these cases are computed from, in a constant number of queries."""
+    disputes = (
+        Dispute.objects.filter(pk__in=list(dispute_ids))
+        .select_related("seller")
+        .only(
+            "pk",
+            "created_at",
+            "queue_id",
+            "assignee_id",
+            "claim_type",
+            "fulfillment_center",
+            "carrier",
+            "currency",
+            "appeal_count",
+            "seller__marketplace",
+        )
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=CaseEvent.objects.filter(
+                    kind__in=[*ASSIGNMENT, CaseEvent.Kind.INFO_REQUESTED, CaseEvent.Kind.APPEALED]
+                ).only("pk", "dispute_id", "kind", "created_at"),
+            ),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.only(
+                    "pk",
+                    "dispute_id",
+                    "outcome",
+                    "root_cause",
+                    "on_appeal",
+                    "decided_by_id",
+                    "decided_at",
+                ),
+            ),
+            Prefetch(
+                "sla_timers",
+                queryset=SlaTimer.objects.select_related("policy").only(
+                    "pk", "dispute_id", "kind", "met_at", "breached_at", "policy__calendar_id"
+                ),
+            ),
+            Prefetch(
+                "reimbursements",
+                queryset=Reimbursement.objects.only(
+                    "pk",
+                    "dispute_id",
+                    "amount",
+                    "proposed_amount",
+                    "maker_id",
+                    "paid_at",
+                    "created_at",
+                ),
+            ),
+            Prefetch(
+                "reversals",
+                queryset=Reversal.objects.only(
+                    "pk", "dispute_id", "status", "amount", "resolved_by_id", "resolved_at"
+                ),
+            ),
+        )
+    )
+    return [
+        CaseRows(
+            dispute=d,
+            events=list(d.events.all()),
+            decisions=list(d.decisions.all()),
+            timers=list(d.sla_timers.all()),
+            payouts=list(d.reimbursements.all()),
+            reversals=list(d.reversals.all()),
+        )
+        for d in disputes
+    ]
+
+
+def stored_shares(dispute_ids: Iterable[int]) -> dict[int, Share]:
+    return {
+        row.dispute_id: _decode(row.rows)
+        for row in CaseContribution.objects.filter(dispute_id__in=list(dispute_ids))
+    }
+
+
+def _encode(share: Share) -> list:
+    return [
+        [*key, {k: str(v) if isinstance(v, Decimal) else v for k, v in figures.items()}]
+        for key, figures in share.items()
+    ]
+
+
+def _decode(rows: list) -> Share:
+    share: Share = {}
+    for row in rows:
+        *key, figures = row
+        share[tuple(key)] = {k: Decimal(v) if k in AMOUNTS else v for k, v in figures.items()}
+    return share
+
+
+def difference(old: Share, new: Share) -> Share:
+    """new − old, row by row, leaving out what did not change."""
+    delta: Share = {}
+    for key in old.keys() | new.keys():
+        before, after = old.get(key, {}), new.get(key, {})
+        changed = {
+            figure: after.get(figure, 0) - before.get(figure, 0)
+            for figure in before.keys() | after.keys()
+            if after.get(figure, 0) != before.get(figure, 0)
+        }
+        if changed:
+            delta[key] = changed
+    return delta
+
+
+# --- applying -----------------------------------------------------------------------------------
+
+
+def _touched_since(last_event_id: int, *, until: datetime, limit: int) -> tuple[list[int], int]:
+    """Cases with events after the bookmark (settled ones only), and the new bookmark."""
+    events = list(
+        CaseEvent.objects.filter(pk__gt=last_event_id, created_at__lte=until)
+        .order_by("pk")
+        .values_list("pk", "dispute_id")[:limit]
+    )
+    if not events:
+        return [], last_event_id
+    return sorted({dispute_id for _, dispute_id in events}), events[-1][0]
+
+
+@transaction.atomic
+def roll_up(*, now: datetime | None = None, batch: int = BATCH) -> RollupRun:
+    """Count every settled case event not counted yet. One run at a time (the bookmark's row
+    lock); a run that finds nothing changes nothing."""
+    now = now or timezone.now()
+    state = RollupState.objects.select_for_update().get_or_create(name=STATE)[0]
+    until = now - timedelta(seconds=settings.ARBITER["ROLLUP_SETTLE_SECONDS"])
+    calendars = load_calendars()
+    cases = 0
+    while True:
+        # Events, not cases, are batched: a case with many new events counts once per batch.
+        dispute_ids, last = _touched_since(state.last_event_id, until=until, limit=batch * 10)
+        if not dispute_ids:
+            break
+        for start in range(0, len(dispute_ids), batch):
+            _apply(_replace_shares(dispute_ids[start : start + batch], calendars))
+        cases += len(dispute_ids)
+        state.last_event_id = last
+    state.save()
+    return RollupRun(cases=cases, last_event_id=state.last_event_id)
+
+
+def _replace_shares(dispute_ids: list[int], calendars: dict[int, Calendar]) -> Share:
+    """Store the new shares of these cases; return how much the rollups must change."""
+    old = stored_shares(dispute_ids)
+    total: Share = {}
+    contributions = []
+    for rows in case_rows(dispute_ids):
+        new = share_of(rows, calendars)
+        _merge(total, difference(old.get(rows.dispute.pk, {}), new))
+        contributions.append(CaseContribution(dispute_id=rows.dispute.pk, rows=_encode(new)))
+    CaseContribution.objects.bulk_create(
+        contributions, update_conflicts=True, unique_fields=["dispute"], update_fields=["rows"]
+    )
+    return total
+
+
+def _merge(total: Share, delta: Share) -> None:
+    for key, figures in delta.items():
+        row = total.setdefault(key, {})
+        for figure, value in figures.items():
+            row[figure] = row.get(figure, 0) + value
+
+
+def _apply(delta: Share) -> None:
+    """Add a difference to the rollup tables (the caller holds the bookmark's lock)."""
+    for table, model, figures in (
+        (CASE, DailyRollup, (*COUNTS, *AMOUNTS)),
+        (SELLER, SellerDailyRollup, SELLER_COUNTS),
+    ):
+        rows = {key[1:]: value for key, value in delta.items() if key[0] == table}
+        if not rows:
+            continue
+        # The rows of the days touched, narrowed by the key's second field (queue or seller).
+        existing = {
+            _key_of(row, model): row
+            for row in model.objects.filter(
+                day__in={key[0] for key in rows},
+                **{f"{model.KEY[1]}__in": {key[1] for key in rows}},
+            ).iterator()
+        }
+        to_create, to_update = [], []
+        for key, changes in rows.items():
+            row = existing.get(key)
+            if row is None:
+                values = (date.fromisoformat(key[0]), *key[1:])
+                row = model(**dict(zip(model.KEY, values, strict=True)))
+                to_create.append(row)
+            else:
+                to_update.append(row)
+            for figure, value in changes.items():
+                setattr(row, figure, getattr(row, figure) + value)
+        model.objects.bulk_create(to_create, batch_size=1000)
+        model.objects.bulk_update(to_update, figures, batch_size=1000)
+
+
+def _key_of(row, model) -> tuple:
+    values = [getattr(row, field) for field in model.KEY]
+    return (values[0].isoformat(), *values[1:])
+
+
+@transaction.atomic
+def rebuild_rollups(*, batch: int = 2000) -> RollupRun:
+    """Throw the rollups away and count every case again from its rows."""
+    state = RollupState.objects.select_for_update().get_or_create(name=STATE)[0]
+    last = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    DailyRollup.objects.all().delete()
+    SellerDailyRollup.objects.all().delete()
+    CaseContribution.objects.all().delete()
+    calendars = load_calendars()
+    ids = Dispute.objects.order_by("pk").values_list("pk", flat=True)
+    cases, after, total = 0, 0, {}
+    while chunk := list(ids.filter(pk__gt=after)[:batch]):
+        _merge(total, _replace_shares(chunk, calendars))
+        cases += len(chunk)
+        after = chunk[-1]
+    _apply(total)  # the tables are empty: one write of every row
+    state.last_event_id = last
+    state.save()
+    return RollupRun(cases=cases, last_event_id=last)
+
+
+# --- what is not rolled up yet ------------------------------------------------------------------
+
+
+def pending_delta(*, limit: int = 20_000) -> Share:
+    """The difference the next run will apply: events after the bookmark, counted live so that
+    a dashboard's today is up to the minute. Bounded: past `limit` events it waits for the run."""
+    state = RollupState.objects.filter(name=STATE).first()
+    last = state.last_event_id if state else 0
+    dispute_ids, _ = _touched_since(last, until=timezone.now() + timedelta(days=1), limit=limit)
+    if not dispute_ids:
+        return {}
+    calendars = load_calendars()
+    old = stored_shares(dispute_ids)
+    total: Share = {}
+    for rows in case_rows(dispute_ids):
+        _merge(total, difference(old.get(rows.dispute.pk, {}), share_of(rows, calendars)))
+    return total
