@@ -29,6 +29,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("workspace/dashboard/", include("quality.urls")),
     path("workspace/", include("disputes.workspace_urls")),
     path("portal/", include("disputes.portal_urls")),
     path("evidence/", include("evidence.urls")),

@@ -8,6 +8,7 @@ app_name = "workspace"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("queues/", views.queues, name="queues"),
     path("next/", views.next_case, name="next"),
     path("cases/", views.case_list, name="cases"),
     path("cases/bulk/", views.bulk_action, name="bulk"),

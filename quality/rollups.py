@@ -77,7 +77,7 @@ def share_of(rows: CaseRows, calendars: dict[int, Calendar]) -> Share:
     """The case's contribution to every rollup row it touches."""
     dispute = rows.dispute
     calendar = _calendar_of(rows, calendars)
-    zone = ZoneInfo(calendar.time_zone)
+    zone = ZoneInfo(calendar.time_zone if calendar else settings.TIME_ZONE)
     share: Share = defaultdict(lambda: defaultdict(int))
 
     def add(moment: datetime, figure: str, value=1, *, specialist=0, root_cause=""):
@@ -150,13 +150,14 @@ def share_of(rows: CaseRows, calendars: dict[int, Calendar]) -> Share:
     return {key: dict(figures) for key, figures in share.items()}
 
 
-def _calendar_of(rows: CaseRows, calendars: dict[int, Calendar]) -> Calendar:
-    """The calendar of the case's SLA policy (its days and business time), else the default."""
+def _calendar_of(rows: CaseRows, calendars: dict[int, Calendar]) -> Calendar | None:
+    """The calendar of the case's SLA policy (its days and business time); None for a case
+    that never had a clock (counted in the site's time zone, handle time on the wall clock)."""
     for timer in rows.timers:
         calendar = calendars.get(timer.policy.calendar_id)
         if calendar is not None:
             return calendar
-    return Calendar(time_zone=settings.TIME_ZONE)
+    return None
 
 
 def _info_requested_before(rows: CaseRows, moment: datetime) -> bool:
@@ -170,11 +171,13 @@ def _assigned_before(rows: CaseRows, moment: datetime) -> datetime | None:
     return max(times) if times else None
 
 
-def _business_seconds(calendar: Calendar, start: datetime, end: datetime) -> int:
-    try:
-        return round(business_seconds_between(calendar, start, end))
-    except NoWorkingTime:  # a calendar without working hours: count wall-clock time
-        return round((end - start).total_seconds())
+def _business_seconds(calendar: Calendar | None, start: datetime, end: datetime) -> int:
+    if calendar is not None:
+        try:
+            return round(business_seconds_between(calendar, start, end))
+        except NoWorkingTime:  # a calendar without working hours: the wall clock
+            pass
+    return round((end - start).total_seconds())
 
 
 # --- reading cases in batches -------------------------------------------------------------------

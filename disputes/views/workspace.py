@@ -51,6 +51,15 @@ def _dispute(request: HttpRequest, reference: str) -> Dispute:
 @require_GET
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Team leads and QA reviewers start on the service dashboard, everyone else on queues."""
+    if request.user.has_perm("disputes.review_quality"):
+        return redirect("quality:service")
+    return queues(request)
+
+
+@require_GET
+@staff_required
+def queues(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/home.html",

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from quality import views
+
+app_name = "quality"
+
+urlpatterns = [
+    path("", views.dashboard_home, name="home"),
+    path("service/", views.service, name="service"),
+    path("productivity/", views.productivity, name="productivity"),
+    path("money/", views.money, name="money"),
+    path("defects/", views.defects, name="defects"),
+    path("me/", views.my_numbers, name="mine"),
+]

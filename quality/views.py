@@ -1,0 +1,445 @@
+"""The team lead dashboards: a filter, a selector, charts and tables, and each table as CSV.
+
+Team pages are for team leads and QA reviewers (read-only: nothing here writes); a specialist
+opens only their own numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
+
+from core.csv_stream import csv_response
+from disputes.check_codes import RootCause
+from disputes.claim_types import ClaimTypeCode
+from disputes.views.common import signed_in_and
+from quality import selectors
+from quality.filters import DashboardFilterForm
+from sellers.models import Marketplace
+
+LABELS = {
+    "claim_type": dict(ClaimTypeCode.choices),
+    "root_cause": dict(RootCause.choices),
+    "marketplace": dict(Marketplace.choices),
+}
+
+
+def _labelled(rows: list[dict], by: str) -> list[dict]:
+    """Each row with `label`: the words for its code (a claim type's name, not its code)."""
+    names = LABELS.get(by, {})
+    for row in rows:
+        row["label"] = str(names.get(row[by], row[by]))
+    return rows
+
+
+# Chart colours, in order: readable on white and told apart by most colour-blind readers.
+PALETTE = ["#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#0ea5e9", "#84cc16", "#64748b"]
+
+
+def _needs(permission: str, message: str):
+    def check(request: HttpRequest) -> None:
+        user = request.user
+        if not (user.is_active and user.is_staff and user.has_perm(permission)):
+            raise PermissionDenied(str(message))
+
+    return signed_in_and(check)
+
+
+team_pages = _needs(
+    "disputes.review_quality", _lazy("The team dashboards are for team leads and QA reviewers.")
+)
+own_page = _needs("disputes.work_dispute", _lazy("This page shows a specialist's own numbers."))
+
+
+def _day(value: date) -> str:
+    return date_format(value, "M d")
+
+
+def _chart(kind: str, labels: list, series: dict[str, list], *, stacked=False, percent=False):
+    """A Chart.js configuration (data and the few options the pages vary)."""
+    return {
+        "type": kind,
+        "stacked": stacked,
+        "percent": percent,
+        "data": {
+            "labels": labels,
+            "datasets": [
+                {
+                    "label": str(name),
+                    "data": values,
+                    "backgroundColor": PALETTE[n % len(PALETTE)],
+                    "borderColor": PALETTE[n % len(PALETTE)],
+                }
+                for n, (name, values) in enumerate(series.items())
+            ],
+        },
+    }
+
+
+def _export(request: HttpRequest, tables: dict[str, Callable[[], tuple[list, list]]], page: str):
+    """`?export=name` answers that table as CSV; an unknown name is a 404."""
+    name = request.GET.get("export")
+    if name not in tables:
+        raise Http404(_("There is no such table to download."))
+    header, rows = tables[name]()
+    return csv_response([header, *rows], filename=f"{page}-{name}.csv")
+
+
+def _page(request, template, form, filters, context, tables, page):
+    if "export" in request.GET:
+        return _export(request, tables, page)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "filters": filters,
+            "nav": "dashboards",
+            "tab": page,
+            "query": request.GET.copy().urlencode(),
+            **context,
+        },
+    )
+
+
+@require_GET
+@team_pages
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    return redirect("quality:service")
+
+
+# --- service ------------------------------------------------------------------------------------
+
+
+@require_GET
+@team_pages
+def service(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.filters()
+    data = selectors.service_dashboard(filters)
+    buckets = [label for label, _age in selectors.AGE_BUCKETS][::-1]
+    for row in data.backlog:
+        row["cells"] = [row[bucket] for bucket in buckets]
+    backlog_chart = _chart(
+        "bar",
+        [str(row["status"].label) for row in data.backlog],
+        {bucket: [row[bucket] for row in data.backlog] for bucket in buckets},
+        stacked=True,
+    )
+    compliance_chart = _chart(
+        "line",
+        [_day(row["day"]) for row in data.compliance_by_day],
+        {
+            _("First response"): [
+                row["first_response_compliance"] for row in data.compliance_by_day
+            ],
+            _("Resolution"): [row["resolution_compliance"] for row in data.compliance_by_day],
+        },
+        percent=True,
+    )
+    sla_header = [
+        _("First response met"),
+        _("First response breached"),
+        _("First response compliance %"),
+        _("Resolution met"),
+        _("Resolution breached"),
+        _("Resolution compliance %"),
+    ]
+    sla_fields = [
+        "first_response_met",
+        "first_response_breached",
+        "first_response_compliance",
+        "resolution_met",
+        "resolution_breached",
+        "resolution_compliance",
+    ]
+    tables = {
+        "backlog": lambda: (
+            [_("Status"), *buckets, _("Total")],
+            [
+                [row["status"].label, *[row[b] for b in buckets], row["total"]]
+                for row in data.backlog
+            ],
+        ),
+        "sla-by-day": lambda: (
+            [_("Day"), *sla_header],
+            [
+                [row["day"].isoformat(), *[row[f] for f in sla_fields]]
+                for row in data.compliance_by_day
+            ],
+        ),
+        "sla-by-queue": lambda: (
+            [_("Queue"), *sla_header],
+            [[row["queue"], *[row[f] for f in sla_fields]] for row in data.compliance_by_queue],
+        ),
+        "breaches-today": lambda: (
+            [_("Case"), _("Deadline"), _("Breached at"), _("Queue"), _("Assignee")],
+            [
+                [
+                    e.dispute.reference,
+                    e.data.get("deadline", ""),
+                    e.created_at.isoformat(),
+                    e.dispute.queue.name if e.dispute.queue else "",
+                    e.dispute.assignee.get_username() if e.dispute.assignee else "",
+                ]
+                for e in data.breached_cases
+            ],
+        ),
+        "due-soon": lambda: (
+            [_("Case"), _("Status"), _("Due"), _("Queue"), _("Assignee")],
+            [
+                [
+                    d.reference,
+                    d.get_status_display(),
+                    d.sla_next_deadline_at.isoformat(),
+                    d.queue.name if d.queue else "",
+                    d.assignee.get_username() if d.assignee else "",
+                ]
+                for d in data.due_soon
+            ],
+        ),
+        "awaiting-seller": lambda: (
+            [_("Case"), _("Seller"), _("Waiting since"), _("Seller's deadline")],
+            [
+                [
+                    d.reference,
+                    d.seller.name,
+                    d.sla_paused_at.isoformat() if d.sla_paused_at else "",
+                    d.seller_response_due_at.isoformat() if d.seller_response_due_at else "",
+                ]
+                for d in data.awaiting_oldest
+            ],
+        ),
+    }
+    context = {
+        "data": data,
+        "buckets": buckets,
+        "backlog_chart": backlog_chart,
+        "compliance_chart": compliance_chart,
+        "awaiting_chart": _chart(
+            "bar",
+            [row["bucket"] for row in data.awaiting][::-1],
+            {_("Cases"): [row["count"] for row in data.awaiting][::-1]},
+        ),
+    }
+    return _page(request, "quality/service.html", form, filters, context, tables, "service")
+
+
+# --- productivity -------------------------------------------------------------------------------
+
+PRODUCTIVITY_HEADER = [
+    _lazy("Specialist"),
+    _lazy("Decided"),
+    _lazy("Average handle time (business hours)"),
+    _lazy("First-contact resolution %"),
+    _lazy("Appealed"),
+    _lazy("Appeal rate %"),
+    _lazy("Overturned on appeal"),
+    _lazy("Appeal overturn rate %"),
+]
+PRODUCTIVITY_FIELDS = [
+    "specialist",
+    "decided",
+    "handle_hours",
+    "first_contact_rate",
+    "appealed",
+    "appeal_rate",
+    "overturned",
+    "overturn_rate",
+]
+
+
+def _productivity_page(request, form, filters, page):
+    data = selectors.productivity_dashboard(filters)
+    names = [row["specialist"] for row in data.specialists]
+    chart = _chart(
+        "bar",
+        [_day(row["day"]) for row in data.decided_by_day],
+        {name: [row["counts"].get(name, 0) for row in data.decided_by_day] for name in names},
+        stacked=True,
+    )
+    tables = {
+        "specialists": lambda: (
+            [str(h) for h in PRODUCTIVITY_HEADER],
+            [[row[f] for f in PRODUCTIVITY_FIELDS] for row in data.specialists],
+        ),
+        "decided-per-day": lambda: (
+            [_("Day"), *names],
+            [
+                [row["day"].isoformat(), *[row["counts"].get(n, 0) for n in names]]
+                for row in data.decided_by_day
+            ],
+        ),
+    }
+    context = {"data": data, "decided_chart": chart}
+    return _page(request, "quality/productivity.html", form, filters, context, tables, page)
+
+
+@require_GET
+@team_pages
+def productivity(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET or None)
+    return _productivity_page(request, form, form.filters(), "productivity")
+
+
+@require_GET
+@own_page
+def my_numbers(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET or None, own_only=request.user)
+    return _productivity_page(request, form, form.filters(), "mine")
+
+
+# --- money --------------------------------------------------------------------------------------
+
+
+@require_GET
+@team_pages
+def money(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.filters()
+    data = selectors.money_dashboard(filters)
+    _labelled(data.by_claim_type, "claim_type")
+    _labelled(data.by_marketplace, "marketplace")
+    currencies = sorted({c for row in data.by_day for c in row["paid"]})
+    money_header = [
+        _("Currency"),
+        _("Payouts paid"),
+        _("Paid"),
+        _("Reversals completed"),
+        _("Reversed"),
+        _("Net"),
+        _("Overrides of the proposal"),
+    ]
+    money_fields = [
+        "currency",
+        "payouts_paid",
+        "paid_amount",
+        "reversals_completed",
+        "reversed_amount",
+        "net_amount",
+        "payout_overrides",
+    ]
+    tables = {
+        "by-claim-type": lambda: (
+            [_("Claim type"), *money_header],
+            [[row["label"], *[row[f] for f in money_fields]] for row in data.by_claim_type],
+        ),
+        "by-marketplace": lambda: (
+            [_("Marketplace"), *money_header],
+            [[row["label"], *[row[f] for f in money_fields]] for row in data.by_marketplace],
+        ),
+        "overrides": lambda: (
+            [
+                _("Payout"),
+                _("Case"),
+                _("Proposed"),
+                _("Amount"),
+                _("Currency"),
+                _("Maker"),
+                _("Approved by"),
+                _("Reason"),
+            ],
+            [
+                [
+                    r.reference,
+                    r.dispute.reference,
+                    r.proposed_amount,
+                    r.amount,
+                    r.currency,
+                    r.maker.get_username(),
+                    r.approver.get_username() if r.approver else "",
+                    r.maker_reason,
+                ]
+                for r in data.overrides
+            ],
+        ),
+        "approvals-waiting": lambda: (
+            [_("Payout"), _("Case"), _("Amount"), _("Currency"), _("Maker"), _("Waiting since")],
+            [
+                [
+                    r.reference,
+                    r.dispute.reference,
+                    r.amount,
+                    r.currency,
+                    r.maker.get_username(),
+                    r.created_at.isoformat(),
+                ]
+                for r in data.approvals_waiting
+            ],
+        ),
+    }
+    context = {
+        "data": data,
+        "paid_chart": _chart(
+            "bar",
+            [_day(row["day"]) for row in data.by_day],
+            {c: [float(row["paid"][c]) for row in data.by_day] for c in currencies},
+        ),
+    }
+    return _page(request, "quality/money.html", form, filters, context, tables, "money")
+
+
+# --- defects ------------------------------------------------------------------------------------
+
+
+@require_GET
+@team_pages
+def defects(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.filters()
+    data = selectors.defects_dashboard(filters)
+    types = sorted({t for row in data.by_day for t in row["filed"]})
+    labels = LABELS["claim_type"]
+    for by in ("claim_type", "root_cause", "fulfillment_center", "carrier"):
+        _labelled(getattr(data, f"by_{by}"), by)
+    header = [_("Filed"), _("Decided"), _("Confirmed"), _("Denied"), _("Confirmed %")]
+    fields = ["filed", "decided", "confirmed", "denied", "confirmed_rate"]
+
+    def table(title: str, rows: list[dict]):
+        return lambda: (
+            [title, *header],
+            [[row["label"], *[row[f] for f in fields]] for row in rows],
+        )
+
+    sellers_header = [_("Seller"), _("Seller id"), _("Filed"), _("Denied"), _("Invalid %")]
+
+    def sellers(rows):
+        return lambda: (
+            sellers_header,
+            [
+                [
+                    r["seller"].name,
+                    r["seller"].seller_id,
+                    r["filed"],
+                    r["denied"],
+                    r["invalid_rate"],
+                ]
+                for r in rows
+            ],
+        )
+
+    tables = {
+        "by-claim-type": table(_("Claim type"), data.by_claim_type),
+        "by-root-cause": table(_("Root cause"), data.by_root_cause),
+        "by-fulfillment-center": table(_("Fulfilment centre"), data.by_fulfillment_center),
+        "by-carrier": table(_("Carrier"), data.by_carrier),
+        "top-sellers": sellers(data.top_sellers_by_disputes),
+        "top-invalid": sellers(data.top_sellers_by_invalid),
+    }
+    context = {
+        "data": data,
+        "filed_chart": _chart(
+            "bar",
+            [_day(row["day"]) for row in data.by_day],
+            {str(labels.get(t, t)): [row["filed"][t] for row in data.by_day] for t in types},
+            stacked=True,
+        ),
+    }
+    return _page(request, "quality/defects.html", form, filters, context, tables, "defects")

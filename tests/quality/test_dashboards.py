@@ -1,0 +1,256 @@
+"""The dashboards through the test client: who may open them, their figures against the cases,
+their CSVs, constant query counts and the lead's home page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from quality import selectors
+from quality.filters import DashboardFilterForm
+from quality.rollups import roll_up
+from tests.factories import DisputeFactory, in_status
+from tests.quality.scenario import Story, at
+from tests.quality.test_rollups import a_week_of_cases
+
+pytestmark = pytest.mark.django_db
+
+TEAM_PAGES = ["quality:service", "quality:productivity", "quality:money", "quality:defects"]
+WEEK = {"date_from": "2026-11-02", "date_to": "2026-11-06"}
+
+
+def browser_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def story(seller_a, seller_a_user, time_machine):
+    return Story(seller=seller_a, seller_user=seller_a_user, time_machine=time_machine)
+
+
+def filters(**data):
+    form = DashboardFilterForm({**WEEK, **data})
+    assert form.is_valid(), form.errors
+    return form.filters()
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+# --- who sees what ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", TEAM_PAGES)
+def test_team_leads_and_qa_reviewers_open_every_team_dashboard(name, lead, qa):
+    for user in (lead, qa):
+        response = browser_for(user).get(reverse(name))
+        assert response.status_code == 200, (user, name)
+
+
+@pytest.mark.parametrize("name", TEAM_PAGES)
+def test_a_specialist_cannot_open_the_team_dashboards(name, specialist):
+    assert browser_for(specialist).get(reverse(name)).status_code == 403
+
+
+def test_a_seller_and_a_stranger_cannot_open_the_dashboards(seller_a_user, client):
+    assert client.get(reverse("quality:service")).status_code == 302  # to the login page
+    assert browser_for(seller_a_user).get(reverse("quality:service")).status_code in (302, 403)
+
+
+def test_the_leads_home_is_the_service_dashboard_and_a_specialists_is_the_queues(lead, specialist):
+    response = browser_for(lead).get(reverse("workspace:home"))
+    assert response.status_code == 302 and response["Location"] == reverse("quality:service")
+    page = browser_for(specialist).get(reverse("workspace:home"))
+    assert page.status_code == 200 and b"My numbers" in page.content
+    assert b"Dashboards" not in page.content
+    assert b"Dashboards" in browser_for(lead).get(reverse("quality:service")).content
+
+
+def test_a_specialist_sees_only_their_own_numbers(story, specialist, specialist2, time_machine):
+    a_week_of_cases(story, specialist, specialist2)
+    roll_up(now=at("2026-11-05T00:00"))
+    page = browser_for(specialist).get(
+        reverse("quality:mine"), {**WEEK, "specialist": specialist2.pk}
+    )
+    assert page.status_code == 200
+    rows = page.context["data"].specialists
+    assert [row["specialist_pk"] for row in rows] == [specialist.pk]
+    assert "specialist" not in page.context["form"].fields
+
+
+# --- figures against the cases -------------------------------------------------------------------
+
+
+def test_no_cases_give_empty_dashboards(lead):
+    for name in TEAM_PAGES:
+        page = browser_for(lead).get(reverse(name))
+        assert page.status_code == 200
+        assert b'class="empty"' in page.content
+
+
+def test_productivity_figures_match_the_cases(story, specialist, specialist2):
+    a_week_of_cases(story, specialist, specialist2)
+    roll_up(now=at("2026-11-05T00:00"))
+    data = selectors.productivity_dashboard(filters())
+    rows = {row["specialist_pk"]: row for row in data.specialists}
+    # specialist: two first decisions (one at first contact, one appealed and overturned).
+    first = rows[specialist.pk]
+    assert (first["decided"], first["appealed"], first["first_contact_rate"]) == (2, 1, 50.0)
+    assert first["appeal_rate"] == 50.0
+    # specialist2: one first decision after asking the seller, one decision on appeal that
+    # overturned the first.
+    second = rows[specialist2.pk]
+    assert (second["decided"], second["overturned"], second["overturn_rate"]) == (2, 1, 100.0)
+    assert second["first_contact_rate"] == 0.0
+    decided = {row["day"]: row["counts"] for row in data.decided_by_day}
+    name = specialist.get_full_name() or specialist.get_username()
+    assert decided[date(2026, 11, 2)][name] == 2
+
+
+def test_a_specialist_with_only_appeals_has_no_first_contact_rate(story, specialist, specialist2):
+    case = story.file("2026-11-02T09:00")
+    story.assign(case, "2026-11-02T10:00", specialist)
+    story.decide(case, "2026-11-02T11:00", specialist)
+    story.appeal(case, "2026-11-03T09:00")
+    story.assign(case, "2026-11-03T10:00", specialist2)
+    story.decide(case, "2026-11-03T11:00", specialist2)  # denied again: upheld
+    roll_up(now=at("2026-11-04T00:00"))
+    row = next(
+        r
+        for r in selectors.productivity_dashboard(filters()).specialists
+        if r["specialist_pk"] == specialist2.pk
+    )
+    assert (row["decided"], row["first_contact_rate"], row["appeal_rate"]) == (1, None, None)
+    assert (row["overturned"], row["overturn_rate"]) == (0, 0.0)
+
+
+def test_service_figures_match_the_cases(story, specialist, specialist2, time_machine):
+    a_week_of_cases(story, specialist, specialist2)
+    waiting = story.file("2026-11-04T09:00")
+    story.assign(waiting, "2026-11-04T09:30", specialist)
+    story.ask(waiting, "2026-11-04T10:00", specialist)
+    open_case = story.file("2026-11-05T08:00")
+    roll_up(now=at("2026-11-05T09:00"))
+    time_machine.move_to(at("2026-11-05T09:00"), tick=False)
+    data = selectors.service_dashboard(filters(), now=at("2026-11-05T09:00"))
+    backlog = {row["status"]: row for row in data.backlog}
+    assert backlog["awaiting_seller"]["total"] == 1
+    assert backlog["awaiting_seller"]["1–3d"] == 1  # filed exactly a day before
+    # The case filed Monday 08:00 and never worked is 3 days old; today's is under a day.
+    assert backlog["open"]["3–7d"] == 1 and backlog["open"]["<1d"] == 1
+    assert data.awaiting_total == 1 and data.awaiting_oldest == [waiting]
+    assert open_case in data.due_soon
+    by_day = {row["day"]: row for row in data.compliance_by_day}
+    assert by_day[date(2026, 11, 3)]["first_response_breached"] == 1
+
+
+def test_money_and_defect_figures_match_the_cases(story, specialist, specialist2):
+    a_week_of_cases(story, specialist, specialist2)
+    roll_up(now=at("2026-11-05T00:00"))
+    defects = selectors.defects_dashboard(filters())
+    (row,) = defects.by_claim_type
+    assert (row["claim_type"], row["filed"], row["decided"]) == ("warehouse_damaged", 4, 4)
+    assert (row["confirmed"], row["denied"]) == (2, 2)
+    assert [r["filed"] for r in defects.top_sellers_by_disputes] == [4]
+    assert [r["denied"] for r in defects.top_sellers_by_invalid] == [1]
+    money = selectors.money_dashboard(filters())
+    assert money.approvals_waiting == [] or all(
+        r.status == "pending_approval" for r in money.approvals_waiting
+    )
+
+
+def test_filters_narrow_the_figures(story, specialist, specialist2):
+    a_week_of_cases(story, specialist, specialist2)
+    roll_up(now=at("2026-11-05T00:00"))
+    assert selectors.defects_dashboard(filters(claim_type="carrier_damaged")).by_claim_type == []
+    assert selectors.defects_dashboard(filters(marketplace="JP")).by_claim_type == []
+    only_monday = selectors.productivity_dashboard(filters(date_to="2026-11-02"))
+    assert sum(row["decided"] for row in only_monday.specialists) == 2
+
+
+def test_a_bad_date_range_says_what_is_wrong_and_still_shows_the_page(lead):
+    page = browser_for(lead).get(
+        reverse("quality:service"), {"date_from": "2026-11-10", "date_to": "2026-11-01"}
+    )
+    assert page.status_code == 200
+    assert "The start date is after the end date." in page.content.decode()
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+TABLES = {
+    "quality:service": [
+        "backlog",
+        "sla-by-day",
+        "sla-by-queue",
+        "breaches-today",
+        "due-soon",
+        "awaiting-seller",
+    ],
+    "quality:productivity": ["specialists", "decided-per-day"],
+    "quality:money": ["by-claim-type", "by-marketplace", "overrides", "approvals-waiting"],
+    "quality:defects": [
+        "by-claim-type",
+        "by-root-cause",
+        "by-fulfillment-center",
+        "by-carrier",
+        "top-sellers",
+        "top-invalid",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", TEAM_PAGES)
+def test_every_table_downloads_as_csv(name, story, specialist, specialist2, lead):
+    a_week_of_cases(story, specialist, specialist2)
+    roll_up(now=at("2026-11-05T00:00"))
+    client = browser_for(lead)
+    for table in TABLES[name]:
+        response = client.get(reverse(name), {**WEEK, "export": table})
+        assert response.status_code == 200, table
+        rows = csv_rows(response)
+        assert rows and rows[0], table  # a header at least
+    assert client.get(reverse(name), {"export": "nonsense"}).status_code == 404
+
+
+def test_the_csv_of_a_table_has_the_pages_figures(story, specialist, specialist2, lead):
+    a_week_of_cases(story, specialist, specialist2)
+    roll_up(now=at("2026-11-05T00:00"))
+    rows = csv_rows(
+        browser_for(lead).get(reverse("quality:productivity"), {**WEEK, "export": "specialists"})
+    )
+    assert rows[0][:2] == ["Specialist", "Decided"]
+    assert sorted(int(row[1]) for row in rows[1:]) == [2, 2]
+
+
+# --- speed --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", TEAM_PAGES)
+def test_a_dashboard_runs_the_same_queries_whatever_the_number_of_cases(
+    name, lead, seller_a, django_assert_max_num_queries
+):
+    client = browser_for(lead)
+    client.get(reverse(name))  # warm the session and the content types
+    for _ in range(3):
+        DisputeFactory(seller=seller_a)
+        in_status("awaiting_seller", seller=seller_a)
+    roll_up()
+    with django_assert_max_num_queries(25) as few:
+        client.get(reverse(name))
+    for _ in range(20):
+        DisputeFactory(seller=seller_a)
+        in_status("awaiting_seller", seller=seller_a)
+    roll_up()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse(name))
