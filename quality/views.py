@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from core.csv_stream import csv_response
@@ -53,9 +53,12 @@ def _needs(permission: str, message: str):
 
 
 team_pages = _needs(
-    "disputes.review_quality", _lazy("The team dashboards are for team leads and QA reviewers.")
+    "disputes.review_quality",
+    gettext_lazy("The team dashboards are for team leads and QA reviewers."),
 )
-own_page = _needs("disputes.work_dispute", _lazy("This page shows a specialist's own numbers."))
+own_page = _needs(
+    "disputes.work_dispute", gettext_lazy("This page shows a specialist's own numbers.")
+)
 
 
 def _day(value: date) -> str:
@@ -235,14 +238,14 @@ def service(request: HttpRequest) -> HttpResponse:
 # --- productivity -------------------------------------------------------------------------------
 
 PRODUCTIVITY_HEADER = [
-    _lazy("Specialist"),
-    _lazy("Decided"),
-    _lazy("Average handle time (business hours)"),
-    _lazy("First-contact resolution %"),
-    _lazy("Appealed"),
-    _lazy("Appeal rate %"),
-    _lazy("Overturned on appeal"),
-    _lazy("Appeal overturn rate %"),
+    gettext_lazy("Specialist"),
+    gettext_lazy("Decided"),
+    gettext_lazy("Average handle time (business hours)"),
+    gettext_lazy("First-contact resolution %"),
+    gettext_lazy("Appealed"),
+    gettext_lazy("Appeal rate %"),
+    gettext_lazy("Overturned on appeal"),
+    gettext_lazy("Appeal overturn rate %"),
 ]
 PRODUCTIVITY_FIELDS = [
     "specialist",
