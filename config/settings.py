@@ -7,6 +7,8 @@ broker under var/, console e-mail, DEBUG on with a development key.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 from config.checks import refuse_development_key
 
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "core",
     "sellers",
     "disputes",
@@ -48,6 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -105,7 +109,13 @@ SILENCED_SYSTEM_CHECKS = ["models.W047"]
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A cache that stops answering must cost a request a second, not the operating
+            # system's connect timeout: the callers fail open (throttles, sessions).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
     # Longer than any task (the longest, analytics rollups, takes minutes): a message is only
@@ -145,6 +155,8 @@ CELERY_TASK_ROUTES = {
     "disputes.catch_up": {"queue": "sla"},
     "disputes.send_notification": {"queue": "notifications"},
     "quality.roll_up": {"queue": "analytics"},
+    "quality.detect_trends": {"queue": "analytics"},
+    "quality.send_weekly_report": {"queue": "analytics"},
 }
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
@@ -164,6 +176,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quality.roll_up",
         "schedule": env.float("ROLLUP_SECONDS", default=300.0),
         "options": {"expires": 300.0},
+    },
+    # Spikes of disputes filed: the window ends on the hour, tested a few minutes after it.
+    "detect-trends": {
+        "task": "quality.detect_trends",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3000.0},
+    },
+    # The last complete week's report to the team leads, Monday morning (UTC, CELERY_TIMEZONE).
+    "weekly-report": {
+        "task": "quality.send_weekly_report",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -248,18 +271,23 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api_schema.add_error_responses",
+        "core.api_schema.close_response_shapes",
     ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "disputes.status.Status",
         "CurrencyEnum": "core.money.CURRENCY_CHOICES",
         "LanguageEnum": "sellers.models.Language",
+        "ReimbursementStatusEnum": "reimbursements.status.ReimbursementStatus",
+        "SellerPayoutStateEnum": "reimbursements.status.SellerPayoutState",
+        "ReversalStatusEnum": "reimbursements.models.Reversal.Status",
     },
 }
 
 # --- Security (production shape) ------------------------------------------------------------
 # Sessions are read from the cache (Redis when set) and written through to the database:
 # one query less on every signed-in request, and nobody is signed out when Redis restarts.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Django's cached_db, except that a cache outage falls back to the database instead of a 500.
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12  # a working day
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -276,6 +304,25 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Content-Security-Policy on every response (django-csp): scripts, styles, images, fonts and
+# connections from our own origin only (htmx and Chart.js are vendored under static/vendor/), no
+# inline script, no inline style (htmx's indicator styles are off, see base.html), no plugins, no
+# framing. Views that need more say so themselves: the API docs page adds a nonce
+# (core/views.py ApiDocsView), an evidence file sets its own sandboxing policy (evidence/views.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Arbiter policy defaults ----------------------------------------------------------------
 ARBITER = {
@@ -291,6 +338,16 @@ ARBITER = {
     "ROLLUP_SETTLE_SECONDS": 120,
     # A notification whose sending began this long ago without finishing is sent again.
     "NOTIFICATION_LEASE_SECONDS": env.int("NOTIFICATION_LEASE_SECONDS", default=600),
+    # Trend alerts (quality/trends.py says why): disputes filed in the last window per fulfilment
+    # centre, carrier and claim type against the mean of the baseline days before it; a spike is
+    # p < TREND_P_VALUE (one-sided Poisson), at least TREND_MIN_COUNT cases and at least
+    # TREND_MIN_RATIO times the expected count, which is never below TREND_FLOOR_PER_WINDOW.
+    "TREND_WINDOW_HOURS": 24,
+    "TREND_BASELINE_DAYS": 28,
+    "TREND_P_VALUE": 0.001,
+    "TREND_MIN_COUNT": 5,
+    "TREND_MIN_RATIO": 2.0,
+    "TREND_FLOOR_PER_WINDOW": 1.0,
 }
 
 LOGGING = {

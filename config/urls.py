@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from core import views as core_views
+from core.api import api_unknown_url
 from core.auth import ArbiterLoginView
 
 urlpatterns = [
@@ -35,7 +36,9 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", core_views.ApiDocsView.as_view(url_name="schema"), name="api-docs"),
+    # Last of /api/: any other URL there answers the API's error shape (404), never a page.
+    re_path(r"^api/", api_unknown_url),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -69,14 +71,34 @@ def exception_handler(exc, context):
     return response
 
 
+def _no_such_endpoint() -> JsonResponse:
+    return JsonResponse(
+        {"error": {"code": "not_found", "message": "No such endpoint.", "fields": {}}},
+        status=404,
+    )
+
+
 def api_not_found(request, exception=None):
     """404 for unknown URLs: JSON under /api/, the normal page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"error": {"code": "not_found", "message": "No such endpoint.", "fields": {}}},
-            status=404,
-        )
+        return _no_such_endpoint()
     return page_not_found(request, exception)
+
+
+@csrf_exempt  # it changes nothing: a POST to it needs no CSRF token, and gets the JSON 404
+def api_unknown_url(request):
+    """The last route under /api/: an unknown API URL answers the error shape even with DEBUG
+    on, where Django would show its HTML page. A GET that only lacks the trailing slash is sent
+    on to the endpoint, as CommonMiddleware's APPEND_SLASH would (this route hides it)."""
+    path = request.path_info
+    if request.method in ("GET", "HEAD") and not path.endswith("/"):
+        try:
+            match = resolve(f"{path}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_unknown_url:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return _no_such_endpoint()
 
 
 def api_server_error(request):

@@ -1,4 +1,5 @@
-"""OpenAPI post-processing: every operation documents the one error shape and its statuses."""
+"""OpenAPI post-processing: every operation documents the one error shape and its statuses,
+and every response shape is closed."""
 
 from __future__ import annotations
 
@@ -49,4 +50,16 @@ def add_error_responses(result, generator, request, public):
             for code in codes:
                 entry = responses.setdefault(code, {"description": STATUS_TEXT[code]})
                 entry["content"] = {"application/json": {"schema": ref}}
+    return result
+
+
+def close_response_shapes(result, generator, request, public):
+    """Every object a response carries has exactly its documented fields: a field that leaks
+    into a shape (a seller's, say) fails schema conformance, and where an answer is one of two
+    shapes (staff's or a seller's), the response matches exactly one of them. Request bodies
+    (COMPONENT_SPLIT_REQUEST names them `…Request`) are left as they are."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") or "properties" not in schema:
+            continue
+        schema.setdefault("additionalProperties", False)
     return result

@@ -14,6 +14,8 @@ from typing import Any
 from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from core.errors import InvalidInput
@@ -126,11 +128,19 @@ def paginate_keyset(
     return KeysetPage(rows=rows, next_cursor=next_cursor, previous_cursor=previous_cursor)
 
 
-class KeysetPagination:
-    """DRF pagination on top of `paginate_keyset`; the view says the ordering per request."""
+class KeysetPagination(BasePagination):
+    """DRF pagination on top of `paginate_keyset`. The view names its ordering per request
+    (`get_keyset_ordering()`, else newest first); the page is one object, results and cursors,
+    and the schema says so (a generated client gets the page type, not a list of pages)."""
 
     page_size = 50
     max_page_size = 200
+    default_ordering: tuple[str, ...] = ("-created_at", "-id")
+
+    def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
+        get_ordering = getattr(view, "get_keyset_ordering", None)
+        ordering = get_ordering() if get_ordering else self.default_ordering
+        return self.paginate(queryset, request, ordering=ordering).rows
 
     def paginate(self, queryset: QuerySet, request, *, ordering: tuple[str, ...]) -> KeysetPage:
         try:
@@ -161,14 +171,44 @@ class KeysetPagination:
             "results": data,
         }
 
+    def get_paginated_response(self, data: list) -> Response:
+        return Response(self.response_data(data))
 
-def keyset_response_schema(item_schema: dict) -> dict:
-    return {
-        "type": "object",
-        "required": ["results"],
-        "properties": {
-            "next": {"type": "string", "nullable": True, "format": "uri"},
-            "previous": {"type": "string", "nullable": True, "format": "uri"},
-            "results": {"type": "array", "items": item_schema},
-        },
-    }
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next page, or null on the last one",
+                },
+                "previous": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The previous page, or null on the first one",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "description": "From `next` or `previous` of a page",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page (at most {self.max_page_size})",
+                "schema": {"type": "integer"},
+            },
+        ]

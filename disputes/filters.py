@@ -31,6 +31,11 @@ ORDERING_CHOICES = [
     ("newest", _("Newest first")),
     ("amount", _("Claimed amount")),
 ]
+# What a seller may filter and sort by: what the portal shows them. The team's own fields
+# (queue, assignee, priority, SLA, checks) are not offered, so that no answer depends on them:
+# a seller's `?priority=4` or `?ordering=priority` is ignored like any unknown parameter.
+STAFF_ONLY_FILTERS = ("queue", "assignee", "priority", "sla", "checks", "language")
+SELLER_ORDERINGS = ("newest", "age", "amount")
 
 
 IDENTIFIERS = (
@@ -152,8 +157,14 @@ class DisputeFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Pages pass the user; the API's filter backend passes the request instead.
         self.user = user or getattr(self.request, "user", None)
+        if self.for_seller:
+            for name in STAFF_ONLY_FILTERS:
+                del self.filters[name]
         self.form.label_suffix = ""
-        if self.user is not None and not self.user.is_staff:
+        if self.for_seller:
+            self.form.fields["ordering"].choices = [
+                choice for choice in ORDERING_CHOICES if choice[0] in SELLER_ORDERINGS
+            ]
             # A seller may name only its own sellers: another seller's real id is refused in
             # the same words as an id that does not exist, so neither tells them apart.
             self.filters["seller"].queryset = Seller.objects.filter(
@@ -185,6 +196,12 @@ class DisputeFilterSet(django_filters.FilterSet):
         return queryset  # applied by the paginator, which needs to know the order
 
     @property
+    def for_seller(self) -> bool:
+        return self.user is not None and not self.user.is_staff
+
+    @property
     def ordering_key(self) -> str:
         value = self.form.cleaned_data.get("ordering") if self.form.is_valid() else None
-        return value if value in ORDERINGS else "sla"
+        if value in ORDERINGS:
+            return value
+        return "newest" if self.for_seller else "sla"

@@ -6,15 +6,21 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api_fields import OptionalChoiceField
+from core.money import CURRENCY_CHOICES
 from disputes.check_codes import OUTCOME_ORDER
 from disputes.claim_types import CLAIM_FIELDS, ClaimTypeCode, DefectKind
 from disputes.models import CaseEvent, Dispute, Message
 from disputes.selectors import get_user_by_username
 from disputes.sla import sla_state
-from disputes.status import EscalationTeam, Outcome, ReasonCode
+from disputes.status import EscalationTeam, Outcome, ReasonCode, Status
 from evidence.choices import EvidenceKind
-from reimbursements.status import SellerPayoutState
+from reimbursements.models import Reimbursement, Reversal
+from reimbursements.status import ReimbursementStatus
 from sellers.models import Seller
+
+# "" means no approval was needed: null in the API, like every absent choice.
+APPROVAL_REASONS = [(v, label) for v, label in Reimbursement.ApprovalReason.choices if v]
 
 
 class StrictInputSerializer(serializers.Serializer):
@@ -69,47 +75,32 @@ class SlaSerializer(serializers.Serializer):
     paused_since = serializers.DateTimeField(allow_null=True)
 
 
-def _seller_view(serializer) -> bool:
-    request = serializer.context.get("request")
-    return request is not None and not request.user.is_staff
-
-
 class ReimbursementSummarySerializer(serializers.Serializer):
-    """A payout on the dispute; a seller sees the portal's words and the amount once approved."""
+    """A payout on the dispute, as staff see it (sellers: SellerReimbursementSummarySerializer)."""
 
     reference = serializers.CharField()
-    status = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=ReimbursementStatus.choices)
     quantity_cash = serializers.IntegerField()
     quantity_replaced = serializers.IntegerField()
     unit_value = serializers.DecimalField(max_digits=14, decimal_places=2)
-    amount = serializers.SerializerMethodField()
-    currency = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
     policy_version = serializers.IntegerField()
     rate = serializers.DecimalField(max_digits=4, decimal_places=2)
     proposed_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    approval_reason = serializers.CharField()
+    approval_reason = OptionalChoiceField(choices=APPROVAL_REASONS)
     paid_at = serializers.DateTimeField(allow_null=True)
-
-    @extend_schema_field(serializers.CharField())
-    def get_status(self, reimbursement) -> str:
-        if _seller_view(self):
-            return SellerPayoutState.of(reimbursement.status).value
-        return reimbursement.status
-
-    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True))
-    def get_amount(self, reimbursement) -> str | None:
-        if _seller_view(self) and not SellerPayoutState.of(reimbursement.status).shows_amount:
-            return None
-        return str(reimbursement.amount)
 
 
 class ReversalSummarySerializer(serializers.Serializer):
+    """A reversal on the dispute, as staff see it."""
+
     reference = serializers.CharField()
     reimbursement = serializers.CharField(source="reimbursement.reference")
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=Reversal.Status.choices)
     quantity = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    currency = serializers.CharField()
+    currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
     record_kind = serializers.CharField()
     record_id = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -153,6 +144,10 @@ class DisputeListSerializer(serializers.ModelSerializer):
     amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, allow_null=True, read_only=True
     )
+    # Blank until decided (or never asked): null, not "", which is none of the choices.
+    outcome = OptionalChoiceField(choices=Outcome.choices)
+    reason_code = OptionalChoiceField(choices=ReasonCode.choices)
+    defect_kind = OptionalChoiceField(choices=DefectKind.choices)
 
     class Meta:
         model = Dispute
@@ -220,11 +215,7 @@ class DisputeSerializer(DisputeListSerializer):
 
     @extend_schema_field(ReversalSummarySerializer(many=True))
     def get_reversals(self, dispute: Dispute) -> list:
-        """Every reversal for staff; a seller sees the ones completed (money taken back)."""
-        rows = dispute.reversals.all()
-        if _seller_view(self):
-            rows = [r for r in rows if r.status == "completed"]
-        return ReversalSummarySerializer(rows, many=True).data
+        return ReversalSummarySerializer(dispute.reversals.all(), many=True).data
 
     @extend_schema_field(CheckSerializer(many=True))
     def get_checks(self, dispute: Dispute) -> list:
@@ -281,6 +272,9 @@ class MessageCreateInputSerializer(StrictInputSerializer):
 
 class CaseEventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
+    # Events that change no status (a message, a note) have none: null.
+    from_status = OptionalChoiceField(choices=Status.choices)
+    to_status = OptionalChoiceField(choices=Status.choices)
 
     class Meta:
         model = CaseEvent

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core.api_permissions import IsStaff
 from core.errors import InvalidInput, NotFound
-from core.pagination import KeysetPagination, keyset_response_schema
+from core.pagination import KeysetPagination
 from disputes import selectors, services
 from disputes.actions import API_ACTIONS, CaseAction
+from disputes.api import seller_serializers as ss
 from disputes.api import serializers as s
-from disputes.filters import ORDERINGS, DisputeFilterSet
+from disputes.filters import ORDERINGS, SELLER_ORDERINGS, DisputeFilterSet
 from disputes.models import Dispute
+from disputes.permissions import is_staff_user
 from disputes.status import Channel
 from evidence.services import attach_evidence
 from sellers.selectors import get_seller_to_file_for
@@ -32,10 +39,35 @@ CONFLICT = {
         description="The status does not allow this, or someone changed the dispute meanwhile"
     )
 }
-PAGE_PARAMETERS = [
-    OpenApiParameter("cursor", str, description="From `next` or `previous` of a page"),
-    OpenApiParameter("page_size", int, description="Rows per page (at most 200)"),
-]
+# A case's messages, files and events: every one of them, neither filtered nor paged like the
+# list of disputes (and so documented without its filters and cursors).
+WHOLE_LIST = {"pagination_class": None, "filter_backends": []}
+
+
+def _for_requester(name: str, staff, seller, *, many: bool | None = None):
+    """One response of two shapes: staff tokens get `staff`, sellers' tokens `seller` (the
+    portal's fields only). Each shape is closed, so a response matches exactly one of them."""
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[staff, seller],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
+DISPUTE = _for_requester("DisputeForRequester", s.DisputeSerializer, ss.SellerDisputeSerializer)
+DISPUTE_ROW = _for_requester(
+    "DisputeRowForRequester", s.DisputeListSerializer, ss.SellerDisputeListSerializer
+)
+MESSAGE = _for_requester("MessageForRequester", s.MessageSerializer, ss.SellerMessageSerializer)
+EVIDENCE = _for_requester(
+    "EvidenceFileForRequester", s.EvidenceFileSerializer, ss.SellerEvidenceFileSerializer
+)
+
+
+def _seller_view(request) -> bool:
+    """Whether the requester reads the portal's shapes (a seller's user) or staff's."""
+    return not is_staff_user(request.user)
 
 
 def _case_action_endpoint(row: CaseAction):
@@ -52,9 +84,10 @@ def _case_action_endpoint(row: CaseAction):
     # A seller's own actions (appeal, withdraw) keep the viewset's default: any signed-in user.
     staff_only = {"permission_classes": [IsStaff]} if row.staff_only else {}
     endpoint = action(detail=True, methods=["post"], url_path=row.path, **staff_only)(endpoint)
-    return extend_schema(
-        request=row.api_input, responses={200: s.DisputeSerializer, **ERRORS, **CONFLICT}
-    )(endpoint)
+    answer = s.DisputeSerializer if row.staff_only else DISPUTE
+    return extend_schema(request=row.api_input, responses={200: answer, **ERRORS, **CONFLICT})(
+        endpoint
+    )
 
 
 def with_case_actions(viewset):
@@ -72,18 +105,40 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_value_regex = "[A-Za-z0-9-]+"
     filter_backends = [DjangoFilterBackend]
     filterset_class = DisputeFilterSet
+    pagination_class = KeysetPagination
     serializer_class = s.DisputeSerializer
 
     def get_queryset(self):
         queryset = selectors.list_disputes_for(user=self.request.user)
-        if self.action != "list":  # one dispute: with its money and its latest check report
+        # One dispute (read or acted on): with its money and its latest check report.
+        if self.action not in ("list", "messages", "evidence", "events"):
             queryset = queryset.prefetch_related(
                 "reimbursements", "reversals__reimbursement", "latest_check_run__results"
             ).select_related("merged_into", "latest_check_run")
         return queryset
 
     def get_serializer_class(self):
-        return s.DisputeListSerializer if self.action == "list" else s.DisputeSerializer
+        """Staff read the case with its internals; a seller's token the portal's shapes."""
+        if getattr(self, "swagger_fake_view", False):  # the schema documents both shapes
+            return s.DisputeSerializer
+        seller = _seller_view(self.request)
+        if self.action == "list":
+            return ss.SellerDisputeListSerializer if seller else s.DisputeListSerializer
+        if self.action == "messages":
+            return ss.SellerMessageSerializer if seller else s.MessageSerializer
+        if self.action == "evidence":
+            return ss.SellerEvidenceFileSerializer if seller else s.EvidenceFileSerializer
+        return ss.SellerDisputeSerializer if seller else s.DisputeSerializer
+
+    def get_keyset_ordering(self) -> tuple[str, ...]:
+        """The list's sort (the filter set validated `ordering`), for the keyset paginator; a
+        seller's list is never in an order made of the team's fields (SLA, priority)."""
+        seller = _seller_view(self.request)
+        default = "newest" if seller else "sla"
+        key = self.request.query_params.get("ordering", default)
+        if key not in ORDERINGS or (seller and key not in SELLER_ORDERINGS):
+            key = default
+        return ORDERINGS[key]
 
     def get_object(self) -> Dispute:
         dispute = self.get_queryset().filter(reference=self.kwargs["reference"]).first()
@@ -91,26 +146,14 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise NotFound("No dispute with this reference.", code="dispute_not_found")
         return dispute
 
-    @extend_schema(
-        parameters=PAGE_PARAMETERS,
-        responses={
-            200: keyset_response_schema({"$ref": "#/components/schemas/DisputeList"}),
-            **ERRORS,
-        },
-    )
+    @extend_schema(responses={200: DISPUTE_ROW, **ERRORS})
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        ordering = request.query_params.get("ordering", "sla")
-        paginator = KeysetPagination()
-        page = paginator.paginate(
-            queryset, request, ordering=ORDERINGS.get(ordering, ORDERINGS["sla"])
-        )
-        data = s.DisputeListSerializer(page.rows, many=True).data
-        return Response(paginator.response_data(data))
+        """One page of disputes (`next`/`previous` link the pages around it)."""
+        return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: s.DisputeSerializer, **ERRORS})
+    @extend_schema(responses={200: DISPUTE, **ERRORS})
     def retrieve(self, request, *args, **kwargs):
-        return Response(s.DisputeSerializer(self.get_object(), context={"request": request}).data)
+        return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
         request=s.DisputeCreateInputSerializer,
@@ -125,7 +168,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             )
         ],
         responses={
-            201: s.DisputeSerializer,
+            201: DISPUTE,
             **ERRORS,
             422: OpenApiResponse(description="The Idempotency-Key was used for another body"),
         },
@@ -136,10 +179,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             channel=Channel.INTERNAL if request.user.is_staff else Channel.API,
             submission_key=request.headers.get("Idempotency-Key", ""),
         )
-        return Response(
-            s.DisputeSerializer(dispute, context={"request": request}).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(self.get_serializer(dispute).data, status=status.HTTP_201_CREATED)
 
     def _filing(self, request) -> dict:
         """Who files what for which seller, from a filing's body (create and precheck)."""
@@ -165,18 +205,29 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     # --- messages, evidence, events -------------------------------------------------------
 
-    @extend_schema(methods=["GET"], responses={200: s.MessageSerializer(many=True), **ERRORS})
+    @extend_schema(
+        methods=["GET"],
+        responses={
+            200: _for_requester(
+                "MessageForRequester",
+                s.MessageSerializer,
+                ss.SellerMessageSerializer,
+                many=True,
+            ),
+            **ERRORS,
+        },
+    )
     @extend_schema(
         methods=["POST"],
         request=s.MessageCreateInputSerializer,
-        responses={201: s.MessageSerializer, **ERRORS, **CONFLICT},
+        responses={201: MESSAGE, **ERRORS, **CONFLICT},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **WHOLE_LIST)
     def messages(self, request, reference=None):
         dispute = self.get_object()
         if request.method == "GET":
             messages = selectors.list_messages_for(user=request.user, dispute=dispute)
-            return Response(s.MessageSerializer(messages, many=True).data)
+            return Response(self.get_serializer(messages, many=True).data)
         payload = s.MessageCreateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         body, internal = payload.validated_data["body"], payload.validated_data["internal"]
@@ -191,20 +242,36 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             message = services.add_internal_note(dispute=dispute, by=request.user, body=body)
         else:
             message = services.reply_to_seller(dispute=dispute, by=request.user, body=body)
-        return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(message).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses={200: s.EvidenceFileSerializer(many=True), **ERRORS})
+    @extend_schema(
+        methods=["GET"],
+        responses={
+            200: _for_requester(
+                "EvidenceFileForRequester",
+                s.EvidenceFileSerializer,
+                ss.SellerEvidenceFileSerializer,
+                many=True,
+            ),
+            **ERRORS,
+        },
+    )
     @extend_schema(
         methods=["POST"],
         request={"multipart/form-data": s.EvidenceUploadInputSerializer},
-        responses={201: s.EvidenceFileSerializer, **ERRORS, **CONFLICT},
+        responses={201: EVIDENCE, **ERRORS, **CONFLICT},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser],
+        **WHOLE_LIST,
+    )
     def evidence(self, request, reference=None):
         dispute = self.get_object()
         if request.method == "GET":
             files = selectors.list_evidence_for(dispute=dispute)
-            return Response(s.EvidenceFileSerializer(files, many=True).data)
+            return Response(self.get_serializer(files, many=True).data)
         payload = s.EvidenceUploadInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         evidence = attach_evidence(
@@ -213,10 +280,10 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             upload=payload.validated_data["file"],
             kind=payload.validated_data["kind"],
         )
-        return Response(s.EvidenceFileSerializer(evidence).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(evidence).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: s.CaseEventSerializer(many=True), **ERRORS})
-    @action(detail=True, methods=["get"], permission_classes=[IsStaff])
+    @action(detail=True, methods=["get"], permission_classes=[IsStaff], **WHOLE_LIST)
     def events(self, request, reference=None):
         dispute = self.get_object()
         events = selectors.list_events_for(dispute=dispute)
@@ -226,7 +293,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _done(self, dispute: Dispute) -> Response:
         dispute = self.get_queryset().get(pk=dispute.pk)
-        return Response(s.DisputeSerializer(dispute, context={"request": self.request}).data)
+        return Response(self.get_serializer(dispute).data)
 
 
 class SellerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -3,14 +3,20 @@ and the finance export for finance and its payments system."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api_fields import OptionalChoiceField
 from core.csv_stream import csv_response
 from core.errors import InvalidInput, NotAllowed
-from core.pagination import KeysetPagination, keyset_response_schema
+from core.pagination import KeysetPagination
 from reimbursements import selectors
 from reimbursements.filters import FinanceExportForm, ReimbursementFilterSet
 from reimbursements.models import PayoutBatch, Reimbursement, Reversal
@@ -22,12 +28,26 @@ def _is_staff(request) -> bool:
     return request.user.is_staff and request.user.has_perm("reimbursements.view_reimbursement")
 
 
+def _for_requester(name: str, staff, seller) -> PolymorphicProxySerializer:
+    """A row in one of two shapes: staff's, or the seller portal's (closed, so a row matches
+    exactly one of them)."""
+    return PolymorphicProxySerializer(
+        component_name=name, serializers=[staff, seller], resource_type_field_name=None
+    )
+
+
 class ReimbursementSerializer(serializers.ModelSerializer):
+    """A payout as staff and finance see it, with its maker-checker steps."""
+
     dispute = serializers.CharField(source="dispute.reference")
     seller_id = serializers.CharField(source="seller.seller_id")
     maker = serializers.CharField(source="maker.username")
     approver = serializers.CharField(source="approver.username", allow_null=True, default=None)
     batch = serializers.CharField(source="batch.reference", allow_null=True, default=None)
+    # "" means no second approval was needed: null, like every absent choice.
+    approval_reason = OptionalChoiceField(
+        choices=[c for c in Reimbursement.ApprovalReason.choices if c[0]]
+    )
 
     class Meta:
         model = Reimbursement
@@ -92,6 +112,8 @@ class SellerReimbursementSerializer(serializers.ModelSerializer):
 
 
 class ReversalSerializer(serializers.ModelSerializer):
+    """A reversal as staff see it: the record that revealed it, and why it was cancelled."""
+
     dispute = serializers.CharField(source="dispute.reference")
     reimbursement = serializers.CharField(source="reimbursement.reference")
 
@@ -115,43 +137,56 @@ class ReversalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SellerReversalSerializer(ReversalSerializer):
-    class Meta(ReversalSerializer.Meta):
+class SellerReversalSerializer(serializers.ModelSerializer):
+    """Money taken back, as the portal's statement shows it: completed reversals only, in the
+    seller's words ("reversed"), without the record that revealed it."""
+
+    dispute = serializers.CharField(source="dispute.reference")
+    reimbursement = serializers.CharField(source="reimbursement.reference")
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Reversal
         fields = [
-            f for f in ReversalSerializer.Meta.fields if f not in ("record_id", "cancel_reason")
+            "reference",
+            "dispute",
+            "reimbursement",
+            "status",
+            "quantity",
+            "unit_value",
+            "amount",
+            "currency",
+            "created_at",
+            "resolved_at",
         ]
         read_only_fields = fields
 
-
-PAGE_PARAMETERS = [OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)]
-
-
-class KeysetListMixin(mixins.ListModelMixin):
-    """A list newest first, one keyset page at a time, in the viewer's serializer."""
-
-    def list(self, request, *args, **kwargs):
-        paginator = KeysetPagination()
-        page = paginator.paginate(
-            self.filter_queryset(self.get_queryset()), request, ordering=("-created_at", "-id")
-        )
-        rows = self.get_serializer_class()(page.rows, many=True).data
-        return Response(paginator.response_data(rows))
+    @extend_schema_field(serializers.ChoiceField(choices=SellerPayoutState.choices))
+    def get_status(self, reversal: Reversal) -> str:
+        return SellerPayoutState.of("reversed").value
 
 
-class ReimbursementViewSet(KeysetListMixin, viewsets.GenericViewSet):
-    """Staff see every reimbursement; a seller token its own seller's, in the portal's words."""
+class ReimbursementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Staff see every reimbursement; a seller token its own seller's, in the portal's words.
+    Newest first, one keyset page at a time."""
 
     filterset_class = ReimbursementFilterSet
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         return selectors.list_reimbursements_for(user=self.request.user).select_related("batch")
 
     def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema documents both shapes
+            return ReimbursementSerializer
         return ReimbursementSerializer if _is_staff(self.request) else SellerReimbursementSerializer
 
     @extend_schema(
-        parameters=PAGE_PARAMETERS,
-        responses={200: keyset_response_schema({"$ref": "#/components/schemas/Reimbursement"})},
+        responses={
+            200: _for_requester(
+                "ReimbursementForRequester", ReimbursementSerializer, SellerReimbursementSerializer
+            )
+        }
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -182,18 +217,26 @@ class ReimbursementViewSet(KeysetListMixin, viewsets.GenericViewSet):
         return csv_response(selectors.finance_rows(**form.cleaned_data), "finance-export.csv")
 
 
-class ReversalViewSet(KeysetListMixin, viewsets.GenericViewSet):
-    """Staff see every reversal; a seller token its own seller's completed ones."""
+class ReversalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Staff see every reversal; a seller token its own seller's completed ones. Newest first,
+    one keyset page at a time."""
+
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         return selectors.list_reversals_for(user=self.request.user)
 
     def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema documents both shapes
+            return ReversalSerializer
         return ReversalSerializer if _is_staff(self.request) else SellerReversalSerializer
 
     @extend_schema(
-        parameters=PAGE_PARAMETERS,
-        responses={200: keyset_response_schema({"$ref": "#/components/schemas/Reversal"})},
+        responses={
+            200: _for_requester(
+                "ReversalForRequester", ReversalSerializer, SellerReversalSerializer
+            )
+        }
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -228,11 +271,12 @@ class MarkPaidSerializer(serializers.Serializer):
     payment_reference = serializers.CharField(max_length=80)
 
 
-class PayoutBatchViewSet(KeysetListMixin, viewsets.GenericViewSet):
+class PayoutBatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Finance, or its payments system: gather approved payouts into a batch, then mark the
     batch paid. Both are idempotent: a retry returns what the first call did."""
 
     serializer_class = PayoutBatchSerializer
+    pagination_class = KeysetPagination
     lookup_field = "reference"
     lookup_value_regex = "[A-Za-z0-9-]+"
 
@@ -245,13 +289,6 @@ class PayoutBatchViewSet(KeysetListMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.list_batches().prefetch_related("reimbursements")
-
-    @extend_schema(
-        parameters=PAGE_PARAMETERS,
-        responses={200: keyset_response_schema({"$ref": "#/components/schemas/PayoutBatch"})},
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=CreateBatchSerializer,

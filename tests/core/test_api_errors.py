@@ -114,3 +114,38 @@ def test_an_unexpected_exception_is_left_to_the_server_error_handler():
 def test_the_api_answers_when_the_cache_is_down(seller_a_user, cache_down):
     """The rate limit fails open: a Redis outage must not turn requests into 500s."""
     assert client_for(seller_a_user).get("/api/v1/disputes/").status_code == 200
+
+
+UNKNOWN_API_URLS = [
+    ("get", "/api/v1/nothing-here/"),
+    ("get", "/api/nothing"),
+    ("get", "/api/"),
+    ("get", "/api/v2/disputes/"),
+    ("get", "/api/v1/disputes/DSP-2026-000001/nothing/"),
+    ("get", "/api/v1/disputes/%00/"),
+    ("post", "/api/v1/nothing-here/"),
+    ("post", "/api/v1/disputes"),  # a POST is never redirected: its body would be lost
+    ("delete", "/api/v1/records/"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+@pytest.mark.parametrize(("method", "url"), UNKNOWN_API_URLS)
+def test_an_unknown_api_url_answers_404_in_the_error_shape_not_a_page(
+    settings, lead, debug, method, url
+):
+    settings.DEBUG = debug  # with DEBUG on, Django would answer its HTML "Page not found"
+    response = getattr(client_for(lead), method)(url)
+    assert response.status_code == 404, response.content
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "No such endpoint.", "fields": {}}
+    }
+
+
+@pytest.mark.django_db
+def test_an_api_get_without_its_trailing_slash_is_sent_to_the_endpoint(lead):
+    response = client_for(lead).get("/api/v1/disputes?status=open")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/disputes/?status=open"

@@ -99,10 +99,10 @@ def test_only_team_leads_open_the_approvals_queue(client, role):
 def test_the_navigation_counts_what_waits_for_the_viewer(client, specialist, lead):
     _pay(specialist, amount="41.00")
     client.force_login(lead)
-    body = client.get("/workspace/").content.decode()
+    body = client.get("/workspace/queues/").content.decode()
     assert 'data-count="approvals">1<' in body
     client.force_login(specialist)
-    body = client.get("/workspace/").content.decode()
+    body = client.get("/workspace/queues/").content.decode()
     assert 'data-count="approvals"' not in body
 
 

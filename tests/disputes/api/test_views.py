@@ -73,7 +73,9 @@ def test_a_seller_files_a_dispute_and_a_retry_returns_the_same(seller_a_user, ca
     body = first.json()
     assert body["status"] == Status.SUBMITTED  # intake runs after commit, in the worker
     assert body["channel"] == "api"
-    assert body["checks"] == [] and body["proposal"] is None
+    # A seller reads the portal's shape: no check report, nothing supported until decided.
+    assert "checks" not in body and "proposal" not in body
+    assert body["eligible_quantity"] is None and body["outcome"] is None
 
 
 def test_a_repeated_idempotency_key_with_another_body_answers_422(seller_a_user, catalog):
