@@ -2,6 +2,12 @@
 
 All inputs and outputs are aware datetimes; durations are real elapsed seconds that fall
 inside working intervals, so nights, weekends, holidays and DST changes are all exact.
+
+A day is worked or not by the first rule that applies: a hand-added working day is worked; a
+hand-added day off is not; a public holiday of the calendar's country is not; an official
+make-up working day of the country (a weekend day in China, 调休) is worked; otherwise the
+weekday's hours apply. A day worked although its weekday has no hours (a make-up Saturday on a
+Monday-to-Friday calendar) gets the hours of the calendar's first weekday that has any.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from core.public_holidays import public_year
 
 MAX_DAYS_SCANNED = 3 * 366  # a calendar with no working time at all must not loop forever
 
@@ -20,24 +28,50 @@ class NoWorkingTime(ValueError):
 
 @dataclass(frozen=True)
 class Calendar:
-    """A plain description of working time: weekday → [(start, end)], holidays, zone."""
+    """A plain description of working time: weekday → [(start, end)], days off, zone."""
 
     time_zone: str
     hours: dict[int, tuple[tuple[time, time], ...]]  # 0 = Monday
-    holidays: frozenset[date] = field(default_factory=frozenset)
+    holidays: frozenset[date] = field(default_factory=frozenset)  # hand-added days off
+    working_days: frozenset[date] = field(default_factory=frozenset)  # hand-added, worked
+    country: str = ""  # ISO 3166 alpha-2: its public holidays are days off; "" = none
+    subdivision: str = ""  # a region of the country whose holidays apply too
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
 
+def _hours_of_a_worked_day(calendar: Calendar, day: date) -> tuple[tuple[time, time], ...]:
+    own = calendar.hours.get(day.weekday())
+    if own:
+        return own
+    return next((calendar.hours[d] for d in sorted(calendar.hours) if calendar.hours[d]), ())
+
+
+def spans_of_day(calendar: Calendar, day: date) -> tuple[tuple[time, time], ...]:
+    """The local working spans of one date, after holidays and working days (see above)."""
+    if day in calendar.working_days:
+        return _hours_of_a_worked_day(calendar, day)
+    if day in calendar.holidays:
+        return ()
+    if calendar.country:
+        public = public_year(calendar.country, calendar.subdivision, day.year)
+        if day in public.days_off:
+            return ()
+        if day in public.working_days:
+            return _hours_of_a_worked_day(calendar, day)
+    return calendar.hours.get(day.weekday(), ())
+
+
 def _local_intervals(calendar: Calendar, day: date) -> list[tuple[datetime, datetime]]:
     """The working intervals of one local date, as UTC datetimes."""
-    if day in calendar.holidays:
+    spans = spans_of_day(calendar, day)
+    if not spans:
         return []
     zone = calendar.zone
     intervals = []
-    for start, end in calendar.hours.get(day.weekday(), ()):
+    for start, end in spans:
         begin = datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
         # An end of 00:00 means midnight at the end of the day.
         finish_day = day + timedelta(days=1) if end == time(0) else day

@@ -6,10 +6,21 @@ its timeline and its decisions are read-only. The shared admin bases live in cor
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ConfigurationAdmin, ReadOnlyInline, SuperuserDeletableAdmin, ViewOnlyAdmin
+from core.public_holidays import public_days_between, supported_countries
 from disputes.claim_types import CLAIM_FIELDS
 from disputes.models import (
     BusinessCalendar,
@@ -72,13 +83,59 @@ class WorkingHoursInline(admin.TabularInline):
 class HolidayInline(admin.TabularInline):
     model = Holiday
     extra = 0
+    fields = ["date", "name", "is_working_day"]
+    verbose_name = _("hand-added day")
+    verbose_name_plural = _("hand-added days (on top of the country's public holidays)")
 
 
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(ConfigurationAdmin):
-    list_display = ["name", "time_zone"]
-    search_fields = ["name", "time_zone"]
+    list_display = ["name", "time_zone", "country", "subdivision"]
+    list_filter = ["country"]
+    search_fields = ["name", "time_zone", "country"]
+    fields = ["name", "time_zone", "country", "subdivision", "coming_public_holidays"]
+    readonly_fields = ["coming_public_holidays"]
     inlines = [WorkingHoursInline, HolidayInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "country":
+            # A list of what the holidays package knows, so that no code has to be guessed.
+            choices = [("", _("— none: no public holidays —"))]
+            choices += [(code, f"{code} — {name}") for code, name in supported_countries().items()]
+            return forms.ChoiceField(
+                choices=choices,
+                required=False,
+                label=capfirst(db_field.verbose_name),
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("public holidays in the next 12 months"))
+    def coming_public_holidays(self, obj):
+        if obj is None or obj.pk is None or not obj.country:
+            return _("None: the calendar names no country.")
+        today = timezone.now().astimezone(ZoneInfo(obj.time_zone)).date()
+        days = public_days_between(
+            obj.country,
+            obj.subdivision,
+            today,
+            today + timedelta(days=365),
+            language=get_language() or "",
+        )
+        if not days:
+            return _("None in the next 12 months.")
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} {} — {}",
+            (
+                (
+                    day.isoformat(),
+                    date_format(day, "D"),
+                    _("official working day (make-up day)") if working else name,
+                )
+                for day, name, working in days
+            ),
+        )
 
 
 @admin.register(WorkingHours)
@@ -90,8 +147,8 @@ class WorkingHoursAdmin(ConfigurationAdmin):
 
 @admin.register(Holiday)
 class HolidayAdmin(ConfigurationAdmin):
-    list_display = ["date", "name", "calendar"]
-    list_filter = ["calendar"]
+    list_display = ["date", "name", "is_working_day", "calendar"]
+    list_filter = ["calendar", "is_working_day"]
     search_fields = ["name"]
     list_select_related = ["calendar"]
     date_hierarchy = "date"

@@ -113,6 +113,8 @@ CALENDARS = {
     "Shanghai office": ("Asia/Shanghai", {d: [("09:00", "18:00")] for d in range(5)}),
     "Tokyo shifts": ("Asia/Tokyo", {d: [("08:00", "20:00")] for d in range(7)}),
 }
+# Whose public holidays each seeded calendar keeps (from its time zone); UTC keeps none.
+CALENDAR_COUNTRIES = {"Shanghai office": "CN", "Tokyo shifts": "JP"}
 
 
 def create_sla_defaults(apps, schema_editor=None) -> None:
@@ -159,9 +161,18 @@ def create_sla_defaults(apps, schema_editor=None) -> None:
     )
 
 
+def name_calendar_countries(apps, schema_editor=None) -> None:
+    """The seeded calendars take their country's public holidays; a calendar that already
+    names a country or a subdivision is left as it is."""
+    calendar_model = apps.get_model("disputes", "BusinessCalendar")
+    for name, country in CALENDAR_COUNTRIES.items():
+        calendar_model.objects.filter(name=name, country="", subdivision="").update(country=country)
+
+
 def ensure_reference_data() -> None:
     create_queues(installed_apps)
     sync_roles(installed_apps)
     create_default_policies(installed_apps)
     create_sla_defaults(installed_apps)
+    name_calendar_countries(installed_apps)
     create_fee_tables(installed_apps)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.business_time import Calendar
+from core.public_holidays import subdivisions, supported_countries
 from disputes.status import Priority
 
 WEEKDAYS = [
@@ -31,12 +32,43 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+def validate_country(value: str) -> None:
+    if value not in supported_countries():
+        raise ValidationError(
+            _(
+                "%(value)s is not a country the holidays package knows: use an ISO 3166 "
+                "two-letter code such as CN, JP or US."
+            ),
+            code="unknown_country",
+            params={"value": value},
+        )
+
+
 class BusinessCalendar(models.Model):
-    """When a team works: a time zone, hours per weekday and holidays."""
+    """When a team works: a time zone, hours per weekday, public holidays and added days."""
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        validators=[validate_country],
+        help_text=_(
+            "Two-letter ISO 3166 code (CN, JP, US, …): that country's public holidays, from "
+            "the holidays package, are days off. Blank: no public holidays, only added days."
+        ),
+    )
+    subdivision = models.CharField(
+        _("subdivision"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "Optional region whose own holidays apply too, e.g. ENG (England) in GB; "
+            "blank: the country's national holidays only."
+        ),
     )
 
     class Meta:
@@ -46,15 +78,44 @@ class BusinessCalendar(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.time_zone})"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.subdivision and not self.country:
+            raise ValidationError({"subdivision": _("A subdivision needs a country.")})
+        if not self.subdivision or self.country not in supported_countries():
+            return
+        known = subdivisions(self.country)
+        if self.subdivision not in known:
+            raise ValidationError(
+                {
+                    "subdivision": ValidationError(
+                        _(
+                            "%(value)s is not a subdivision of %(country)s in the holidays "
+                            "package (it knows: %(known)s)."
+                        ),
+                        code="unknown_subdivision",
+                        params={
+                            "value": self.subdivision,
+                            "country": self.country,
+                            "known": ", ".join(known) or "—",
+                        },
+                    )
+                }
+            )
+
     def as_calendar(self) -> Calendar:
         """The plain Calendar the arithmetic works on (uses prefetched hours and holidays)."""
         hours: dict[int, list] = {}
         for row in self.hours.all():
             hours.setdefault(row.weekday, []).append((row.start, row.end))
+        added = list(self.holidays.all())
         return Calendar(
             time_zone=self.time_zone,
             hours={day: tuple(sorted(spans)) for day, spans in hours.items()},
-            holidays=frozenset(h.date for h in self.holidays.all()),
+            holidays=frozenset(h.date for h in added if not h.is_working_day),
+            working_days=frozenset(h.date for h in added if h.is_working_day),
+            country=self.country,
+            subdivision=self.subdivision if self.country else "",
         )
 
 
@@ -80,11 +141,22 @@ class WorkingHours(models.Model):
 
 
 class Holiday(models.Model):
+    """A hand-added date of a calendar: a day off on top of the public holidays (a company
+    day, one the holidays package lacks) or, ticked, a working day that overrides them."""
+
     calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
     )
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=80, blank=True)
+    is_working_day = models.BooleanField(
+        _("working day"),
+        default=False,
+        help_text=_(
+            "Ticked: the team works this date although it is a public holiday or a weekend "
+            "(a weekend day is worked with the hours of the calendar's first working weekday)."
+        ),
+    )
 
     class Meta:
         ordering = ["date"]

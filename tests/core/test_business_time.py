@@ -1,4 +1,9 @@
-"""Business-time arithmetic: nights, weekends, holidays, DST, zones, and the round trip."""
+"""Business-time arithmetic: nights, weekends, holidays, DST, zones, and the round trip.
+
+Public holidays come from the `holidays` package; the dates below are the ones it lists for
+2026 (Japan: Labor Thanksgiving Day, Mon 23 Nov; China: National Day week 1–7 Oct, with the
+make-up working days Sun 20 Sep and Sat 10 Oct; England: Easter Monday, 6 Apr).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from core.business_time import (
     add_business_time,
     business_seconds_between,
 )
+from core.public_holidays import public_year
 
 SHANGHAI = Calendar(
     "Asia/Shanghai",
@@ -28,6 +34,10 @@ NEW_YORK = Calendar(
 SPLIT_BERLIN = Calendar(
     "Europe/Berlin", {d: ((time(8), time(12)), (time(13), time(17))) for d in range(5)}
 )
+OFFICE_HOURS = {d: ((time(9), time(18)),) for d in range(5)}  # Monday to Friday
+JAPAN = Calendar("Asia/Tokyo", OFFICE_HOURS, country="JP")
+CHINA = Calendar("Asia/Shanghai", OFFICE_HOURS, country="CN")
+UNITED_STATES = Calendar("America/New_York", OFFICE_HOURS, country="US")
 HOUR = 3600
 
 
@@ -95,6 +105,98 @@ def test_measuring_backwards_is_negative():
     assert business_seconds_between(SHANGHAI, b, a) == -2 * HOUR
 
 
+def test_a_japanese_calendar_skips_a_japanese_public_holiday():
+    start = local(JAPAN, 2026, 11, 20, 17, 0)  # Friday 17:00; Monday 23 Nov is a holiday
+    assert add_business_time(JAPAN, start, 2 * HOUR) == local(JAPAN, 2026, 11, 24, 10, 0)
+
+
+def test_a_us_calendar_works_on_a_japanese_public_holiday():
+    start = local(UNITED_STATES, 2026, 11, 20, 17, 0)
+    assert add_business_time(UNITED_STATES, start, 2 * HOUR) == local(
+        UNITED_STATES, 2026, 11, 23, 10, 0
+    )
+
+
+def test_a_us_calendar_skips_thanksgiving():
+    start = local(UNITED_STATES, 2026, 11, 25, 17, 0)  # Wednesday before Thanksgiving
+    assert add_business_time(UNITED_STATES, start, 2 * HOUR) == local(
+        UNITED_STATES, 2026, 11, 27, 10, 0
+    )
+
+
+def test_a_chinese_calendar_skips_the_national_day_week():
+    start = local(CHINA, 2026, 9, 30, 17, 0)  # Wednesday; off Thursday 1 to Wednesday 7 Oct
+    assert add_business_time(CHINA, start, 2 * HOUR) == local(CHINA, 2026, 10, 8, 10, 0)
+    week = business_seconds_between(
+        CHINA, local(CHINA, 2026, 10, 1, 0, 0), local(CHINA, 2026, 10, 8, 0, 0)
+    )
+    assert week == 0
+
+
+def test_a_chinese_calendar_works_the_official_make_up_weekend_days():
+    # Sunday 20 Sep and Saturday 10 Oct 2026 are working days (调休), on Monday's hours.
+    assert add_business_time(CHINA, local(CHINA, 2026, 9, 18, 17, 0), 2 * HOUR) == local(
+        CHINA, 2026, 9, 20, 10, 0
+    )
+    assert add_business_time(CHINA, local(CHINA, 2026, 10, 9, 17, 0), 2 * HOUR) == local(
+        CHINA, 2026, 10, 10, 10, 0
+    )
+    ordinary_saturday = local(CHINA, 2026, 10, 17, 12, 0)
+    assert add_business_time(CHINA, ordinary_saturday, 0) == local(CHINA, 2026, 10, 19, 9, 0)
+
+
+def test_a_hand_added_day_off_is_skipped_on_top_of_the_public_holidays():
+    calendar = Calendar(
+        "Asia/Shanghai", OFFICE_HOURS, holidays=frozenset({date(2026, 10, 8)}), country="CN"
+    )
+    start = local(calendar, 2026, 9, 30, 17, 0)
+    assert add_business_time(calendar, start, 2 * HOUR) == local(calendar, 2026, 10, 9, 10, 0)
+
+
+def test_a_hand_added_working_day_overrides_a_public_holiday_and_a_make_up_day_off():
+    calendar = Calendar(
+        "Asia/Shanghai",
+        OFFICE_HOURS,
+        holidays=frozenset({date(2026, 9, 20)}),  # the team keeps the make-up Sunday off
+        working_days=frozenset({date(2026, 10, 2)}),  # and works National Day's Friday
+        country="CN",
+    )
+    assert add_business_time(calendar, local(calendar, 2026, 9, 18, 17, 0), 2 * HOUR) == local(
+        calendar, 2026, 9, 21, 10, 0
+    )
+    assert add_business_time(calendar, local(calendar, 2026, 9, 30, 17, 0), 2 * HOUR) == local(
+        calendar, 2026, 10, 2, 10, 0
+    )
+
+
+def test_a_subdivision_adds_its_own_holidays():
+    united_kingdom = Calendar("Europe/London", OFFICE_HOURS, country="GB")
+    england = Calendar("Europe/London", OFFICE_HOURS, country="GB", subdivision="ENG")
+    start = datetime(2026, 4, 2, 16, 0, tzinfo=ZoneInfo("Europe/London"))  # Thursday
+    # Good Friday is off everywhere in the UK; Easter Monday only in England, Wales, N. Ireland.
+    assert add_business_time(united_kingdom, start, 4 * HOUR) == local(
+        united_kingdom, 2026, 4, 6, 11, 0
+    )
+    assert add_business_time(england, start, 4 * HOUR) == local(england, 2026, 4, 7, 11, 0)
+
+
+def test_each_country_and_year_is_computed_once():
+    public_year.cache_clear()
+    start = local(CHINA, 2026, 12, 1, 9, 0)
+    for _ in range(50):
+        add_business_time(CHINA, start, 60 * 9 * HOUR)  # 60 working days: into 2027
+    info = public_year.cache_info()
+    assert info.misses == 2  # 2026 and 2027
+    assert info.hits > 50 * 60
+
+
+def test_a_country_the_package_does_not_know_counts_as_no_public_holidays(caplog):
+    calendar = Calendar("Asia/Tokyo", OFFICE_HOURS, country="XX")
+    start = local(calendar, 2026, 11, 20, 17, 0)
+    assert add_business_time(calendar, start, 2 * HOUR) == local(calendar, 2026, 11, 23, 10, 0)
+    assert "knows no country 'XX'" in caplog.text
+
+
 def test_a_calendar_without_working_time_is_refused():
     with pytest.raises(NoWorkingTime):
         add_business_time(Calendar("UTC", {}), datetime(2026, 1, 1, tzinfo=UTC), HOUR)
@@ -105,7 +207,7 @@ def test_negative_durations_are_refused():
         add_business_time(SHANGHAI, datetime(2026, 1, 1, tzinfo=UTC), -1)
 
 
-CALENDARS = st.sampled_from([SHANGHAI, TOKYO_SHIFTS, NEW_YORK, SPLIT_BERLIN])
+CALENDARS = st.sampled_from([SHANGHAI, TOKYO_SHIFTS, NEW_YORK, SPLIT_BERLIN, CHINA, JAPAN])
 INSTANTS = st.datetimes(
     min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
 )
