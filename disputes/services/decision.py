@@ -187,7 +187,7 @@ def decide_dispute(
         decided_by=by,
         decided_at=now,
         appeal_deadline_at=None if on_appeal else now + timedelta(days=policy.appeal_window_days),
-        **sla.stop(dispute),
+        **sla.resolve(dispute, now=now),
     )
     decision = Decision.objects.create(
         dispute=dispute,

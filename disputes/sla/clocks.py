@@ -161,6 +161,16 @@ def restart_resolution(dispute, *, now: datetime) -> dict:
     return {**_mirror(dispute), "sla_paused_at": None}
 
 
+def resolve(dispute, *, now: datetime) -> dict:
+    """Decided: the decision answers the seller and resolves the case, so it meets every
+    deadline still running (the first response too, when the decision is the first answer);
+    then no clock runs any more. A deadline already breached stays breached."""
+    if dispute.first_responded_at is None:
+        dispute.first_responded_at = now
+    _meet(dispute, [Kind.FIRST_RESPONSE, Kind.NEXT_RESPONSE, Kind.RESOLUTION], now=now)
+    return {**stop(dispute, now=now), "first_responded_at": dispute.first_responded_at}
+
+
 def stop(dispute, *, now: datetime | None = None) -> dict:
     """Decided or finished: no clock runs any more."""
     SlaTimer.objects.filter(dispute=dispute, stopped_at__isnull=True, met_at__isnull=True).update(
