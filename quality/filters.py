@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes.claim_types import ClaimTypeCode
 from disputes.models import Queue
+from quality.reports import Week
 from quality.selectors import DashboardFilters
 from sellers.models import Marketplace
 
@@ -108,3 +109,61 @@ class DashboardFilterForm(forms.Form):
             marketplace=data.get("marketplace", ""),
             claim_type=data.get("claim_type", ""),
         )
+
+
+class WeeklyReportForm(DashboardFilterForm):
+    """The weekly report's filter: an ISO week (Monday to Sunday) instead of a date range; the
+    last complete week when none is chosen. The rest is the dashboards' filter."""
+
+    week = forms.CharField(
+        label=_("Week"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "week", "pattern": r"\d{4}-W\d{2}"}),
+    )
+    field_order = ["week"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["date_from"], self.fields["date_to"]
+        self.fields["week"].initial = Week.last_complete().label
+
+    def clean_week(self) -> Week:
+        text = self.cleaned_data.get("week") or ""
+        if not text:
+            return Week.last_complete()
+        try:
+            week = Week.parse(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Choose a week such as %(example)s."),
+                params={"example": Week.last_complete().label},
+            ) from None
+        if week.monday > timezone.localdate():
+            raise forms.ValidationError(_("That week has not begun yet."))
+        return week
+
+    def clean(self):
+        return super(DashboardFilterForm, self).clean()  # no date range to check
+
+    def scope(self) -> list[tuple[str, str]]:
+        """(label, value) of every filter chosen besides the week: printed with the report."""
+        if not self.is_valid():
+            return []
+        chosen = []
+        for name in ("team", "queue", "specialist", "marketplace", "claim_type"):
+            field, value = self.fields.get(name), self.cleaned_data.get(name)
+            if field is None or not value:
+                continue
+            if isinstance(field, forms.ModelChoiceField):
+                text = field.label_from_instance(value)
+            else:
+                text = dict(field.choices).get(value, value)
+            chosen.append((str(field.label), str(text)))
+        return chosen
+
+    def chosen_week(self) -> Week:
+        """The week asked for, or the last complete week when the form is invalid (the page
+        shows the form's errors above the report it can still show)."""
+        if self.is_valid():
+            return self.cleaned_data["week"]
+        return Week.last_complete()

@@ -6,9 +6,13 @@ new one added, so a rollup run is idempotent and a rebuild gives the same figure
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from disputes.claim_types import ClaimTypeCode
 from disputes.models import Dispute
 
 # The counted figures of a DailyRollup row, in the order the contributions store them.
@@ -151,3 +155,103 @@ class SellerDailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.seller_id}"
+
+
+class TrendAlert(models.Model):
+    """A spike in disputes filed for one fulfilment centre, carrier or claim type: the window's
+    count against its trailing baseline, the cases behind it, and the lead who acknowledged it.
+
+    The same spike never raises two alerts: one open alert per key (a partial unique index), one
+    alert per key and window (a repeated run is a no-op), and the detector skips a key whose last
+    alert's window overlaps the new one (quality.alerts)."""
+
+    class Dimension(models.TextChoices):
+        # The values are the field names on Dispute and DailyRollup alike.
+        FULFILLMENT_CENTER = "fulfillment_center", _("Fulfilment centre")
+        CARRIER = "carrier", _("Carrier")
+        CLAIM_TYPE = "claim_type", _("Claim type")
+
+    dimension = models.CharField(max_length=24, choices=Dimension.choices)
+    key = models.CharField(max_length=40)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    observed = models.PositiveIntegerField()
+    # The baseline's mean count per window (never below the floor for a key without history).
+    expected = models.FloatField()
+    p_value = models.FloatField()  # P(X >= observed) for X ~ Poisson(expected)
+    baseline_from = models.DateField()
+    baseline_to = models.DateField()
+    baseline_filed = models.PositiveIntegerField()
+    disputes = models.ManyToManyField(Dispute, related_name="trend_alerts", blank=True)
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("trend alert")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "key", "window_end"], name="trend_alert_unique_window"
+            ),
+            models.UniqueConstraint(
+                fields=["dimension", "key"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="trend_alert_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
+                | Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
+                name="trend_alert_acknowledged_by_someone",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-acknowledged_at", "-id"],
+                condition=Q(acknowledged_at__isnull=False),
+                name="trend_alert_acknowledged",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key} @ {self.window_end:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+    @property
+    def key_label(self) -> str:
+        """The key in words: a claim type's name, a centre's or carrier's code as it is."""
+        if self.dimension == self.Dimension.CLAIM_TYPE:
+            return str(dict(ClaimTypeCode.choices).get(self.key, self.key))
+        return self.key
+
+    @property
+    def ratio(self) -> float:
+        return self.observed / self.expected if self.expected else 0.0
+
+
+class WeeklyReportDelivery(models.Model):
+    """One team lead's copy of one week's report. The attempt is recorded before the mail
+    leaves and `sent_at` after, so a repeated run sends nothing twice; an attempt whose worker
+    died is tried again once its lease (NOTIFICATION_LEASE_SECONDS) has run out."""
+
+    week = models.CharField(max_length=8)  # ISO week, e.g. 2026-W47
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["week", "user"], name="weekly_report_once_per_lead")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} → {self.user_id}"

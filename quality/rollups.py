@@ -387,8 +387,13 @@ def _apply(delta: Share) -> None:
                 to_update.append(row)
             for figure, value in changes.items():
                 setattr(row, figure, getattr(row, figure) + value)
+        # A row whose figures all went back to zero goes: the table equals a rebuild.
+        empty = [row.pk for row in to_update if not any(getattr(row, f) for f in figures)]
         model.objects.bulk_create(to_create, batch_size=1000)
-        model.objects.bulk_update(to_update, figures, batch_size=1000)
+        model.objects.bulk_update(
+            [row for row in to_update if row.pk not in empty], figures, batch_size=1000
+        )
+        model.objects.filter(pk__in=empty).delete()
 
 
 def _key_of(row, model) -> tuple:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
+from quality.alerts import detect_trends
+from quality.report_mail import send_weekly_report
+from quality.reports import Week
 from quality.rollups import roll_up
 
 
@@ -18,3 +21,29 @@ from quality.rollups import roll_up
 def roll_up_task() -> int:
     """Count what changed since the last run; safe to run twice (the second finds nothing)."""
     return roll_up().cases
+
+
+@shared_task(
+    name="quality.detect_trends",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def detect_trends_task() -> int:
+    """Test the last window for spikes; safe to run twice (an alert is raised once per spike)."""
+    return len(detect_trends().raised)
+
+
+@shared_task(
+    name="quality.send_weekly_report",
+    acks_late=True,
+    # OSError: the mail server (smtplib's errors are OSErrors); who already has it is skipped.
+    autoretry_for=(OperationalError, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_weekly_report_task(week: str | None = None) -> int:
+    """E-mail the week's report (2026-W47; the last complete week by default) to the team leads;
+    safe to run twice (a lead who has it is skipped)."""
+    return send_weekly_report(week=Week.parse(week) if week else None)

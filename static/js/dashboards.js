@@ -26,5 +26,16 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("canvas[data-chart]").forEach(draw);
+    // The weekly report's Print button (no inline handler: the Content-Security-Policy).
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
   });
+  // Charts drawn for the screen are redrawn to the printed page's width (and back).
+  function resizeAll() {
+    if (!window.Chart) return;
+    Object.values(window.Chart.instances).forEach(function (chart) { chart.resize(); });
+  }
+  window.addEventListener("beforeprint", resizeAll);
+  window.addEventListener("afterprint", resizeAll);
 })();

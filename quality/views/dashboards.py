@@ -1,115 +1,25 @@
-"""The team lead dashboards: a filter, a selector, charts and tables, and each table as CSV.
-
-Team pages are for team leads and QA reviewers (read-only: nothing here writes); a specialist
-opens only their own numbers."""
+"""The service, productivity, money and defects dashboards, and a specialist's own numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.formats import date_format
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from core.csv_stream import csv_response
-from disputes.check_codes import RootCause
-from disputes.claim_types import ClaimTypeCode
-from disputes.views.common import signed_in_and
 from quality import selectors
 from quality.filters import DashboardFilterForm
-from sellers.models import Marketplace
-
-LABELS = {
-    "claim_type": dict(ClaimTypeCode.choices),
-    "root_cause": dict(RootCause.choices),
-    "marketplace": dict(Marketplace.choices),
-}
-
-
-def _labelled(rows: list[dict], by: str) -> list[dict]:
-    """Each row with `label`: the words for its code (a claim type's name, not its code)."""
-    names = LABELS.get(by, {})
-    for row in rows:
-        row["label"] = str(names.get(row[by], row[by]))
-    return rows
-
-
-# Chart colours, in order: readable on white and told apart by most colour-blind readers.
-PALETTE = ["#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#0ea5e9", "#84cc16", "#64748b"]
-
-
-def _needs(permission: str, message: str):
-    def check(request: HttpRequest) -> None:
-        user = request.user
-        if not (user.is_active and user.is_staff and user.has_perm(permission)):
-            raise PermissionDenied(str(message))
-
-    return signed_in_and(check)
-
-
-team_pages = _needs(
-    "disputes.review_quality",
-    gettext_lazy("The team dashboards are for team leads and QA reviewers."),
+from quality.selectors import alerts as alert_selectors
+from quality.views.common import (
+    LABELS,
+    chart_config,
+    dashboard_page,
+    day_label,
+    labelled,
+    own_page,
+    team_pages,
 )
-own_page = _needs(
-    "disputes.work_dispute", gettext_lazy("This page shows a specialist's own numbers.")
-)
-
-
-def _day(value: date) -> str:
-    return date_format(value, "M d")
-
-
-def _chart(kind: str, labels: list, series: dict[str, list], *, stacked=False, percent=False):
-    """A Chart.js configuration (data and the few options the pages vary)."""
-    return {
-        "type": kind,
-        "stacked": stacked,
-        "percent": percent,
-        "data": {
-            "labels": labels,
-            "datasets": [
-                {
-                    "label": str(name),
-                    "data": values,
-                    "backgroundColor": PALETTE[n % len(PALETTE)],
-                    "borderColor": PALETTE[n % len(PALETTE)],
-                }
-                for n, (name, values) in enumerate(series.items())
-            ],
-        },
-    }
-
-
-def _export(request: HttpRequest, tables: dict[str, Callable[[], tuple[list, list]]], page: str):
-    """`?export=name` answers that table as CSV; an unknown name is a 404."""
-    name = request.GET.get("export")
-    if name not in tables:
-        raise Http404(_("There is no such table to download."))
-    header, rows = tables[name]()
-    return csv_response([header, *rows], filename=f"{page}-{name}.csv")
-
-
-def _page(request, template, form, filters, context, tables, page):
-    if "export" in request.GET:
-        return _export(request, tables, page)
-    return render(
-        request,
-        template,
-        {
-            "form": form,
-            "filters": filters,
-            "nav": "dashboards",
-            "tab": page,
-            "query": request.GET.copy().urlencode(),
-            **context,
-        },
-    )
 
 
 @require_GET
@@ -130,15 +40,15 @@ def service(request: HttpRequest) -> HttpResponse:
     buckets = [label for label, _age in selectors.AGE_BUCKETS][::-1]
     for row in data.backlog:
         row["cells"] = [row[bucket] for bucket in buckets]
-    backlog_chart = _chart(
+    backlog_chart = chart_config(
         "bar",
         [str(row["status"].label) for row in data.backlog],
         {bucket: [row[bucket] for row in data.backlog] for bucket in buckets},
         stacked=True,
     )
-    compliance_chart = _chart(
+    compliance_chart = chart_config(
         "line",
-        [_day(row["day"]) for row in data.compliance_by_day],
+        [day_label(row["day"]) for row in data.compliance_by_day],
         {
             _("First response"): [
                 row["first_response_compliance"] for row in data.compliance_by_day
@@ -224,15 +134,19 @@ def service(request: HttpRequest) -> HttpResponse:
     context = {
         "data": data,
         "buckets": buckets,
+        "open_alerts": alert_selectors.list_open_alerts(limit=5, with_cases=False),
+        "open_alert_count": alert_selectors.count_open_alerts(),
         "backlog_chart": backlog_chart,
         "compliance_chart": compliance_chart,
-        "awaiting_chart": _chart(
+        "awaiting_chart": chart_config(
             "bar",
             [row["bucket"] for row in data.awaiting][::-1],
             {_("Cases"): [row["count"] for row in data.awaiting][::-1]},
         ),
     }
-    return _page(request, "quality/service.html", form, filters, context, tables, "service")
+    return dashboard_page(
+        request, "quality/service.html", form, filters, context, tables, "service"
+    )
 
 
 # --- productivity -------------------------------------------------------------------------------
@@ -262,9 +176,9 @@ PRODUCTIVITY_FIELDS = [
 def _productivity_page(request, form, filters, page):
     data = selectors.productivity_dashboard(filters)
     names = [row["specialist"] for row in data.specialists]
-    chart = _chart(
+    chart = chart_config(
         "bar",
-        [_day(row["day"]) for row in data.decided_by_day],
+        [day_label(row["day"]) for row in data.decided_by_day],
         {name: [row["counts"].get(name, 0) for row in data.decided_by_day] for name in names},
         stacked=True,
     )
@@ -282,7 +196,9 @@ def _productivity_page(request, form, filters, page):
         ),
     }
     context = {"data": data, "decided_chart": chart}
-    return _page(request, "quality/productivity.html", form, filters, context, tables, page)
+    return dashboard_page(
+        request, "quality/productivity.html", form, filters, context, tables, page
+    )
 
 
 @require_GET
@@ -308,8 +224,8 @@ def money(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None)
     filters = form.filters()
     data = selectors.money_dashboard(filters)
-    _labelled(data.by_claim_type, "claim_type")
-    _labelled(data.by_marketplace, "marketplace")
+    labelled(data.by_claim_type, "claim_type")
+    labelled(data.by_marketplace, "marketplace")
     currencies = sorted({c for row in data.by_day for c in row["paid"]})
     money_header = [
         _("Currency"),
@@ -380,13 +296,13 @@ def money(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "data": data,
-        "paid_chart": _chart(
+        "paid_chart": chart_config(
             "bar",
-            [_day(row["day"]) for row in data.by_day],
+            [day_label(row["day"]) for row in data.by_day],
             {c: [float(row["paid"][c]) for row in data.by_day] for c in currencies},
         ),
     }
-    return _page(request, "quality/money.html", form, filters, context, tables, "money")
+    return dashboard_page(request, "quality/money.html", form, filters, context, tables, "money")
 
 
 # --- defects ------------------------------------------------------------------------------------
@@ -401,7 +317,7 @@ def defects(request: HttpRequest) -> HttpResponse:
     types = sorted({t for row in data.by_day for t in row["filed"]})
     labels = LABELS["claim_type"]
     for by in ("claim_type", "root_cause", "fulfillment_center", "carrier"):
-        _labelled(getattr(data, f"by_{by}"), by)
+        labelled(getattr(data, f"by_{by}"), by)
     header = [_("Filed"), _("Decided"), _("Confirmed"), _("Denied"), _("Confirmed %")]
     fields = ["filed", "decided", "confirmed", "denied", "confirmed_rate"]
 
@@ -438,11 +354,13 @@ def defects(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "data": data,
-        "filed_chart": _chart(
+        "filed_chart": chart_config(
             "bar",
-            [_day(row["day"]) for row in data.by_day],
+            [day_label(row["day"]) for row in data.by_day],
             {str(labels.get(t, t)): [row["filed"][t] for row in data.by_day] for t in types},
             stacked=True,
         ),
     }
-    return _page(request, "quality/defects.html", form, filters, context, tables, "defects")
+    return dashboard_page(
+        request, "quality/defects.html", form, filters, context, tables, "defects"
+    )

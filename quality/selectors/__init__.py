@@ -1,0 +1,40 @@
+"""What the dashboards read: the daily rollups for figures over days (plus what the next rollup
+run will add, counted live), and indexed live reads for what is true right now. One module per
+dashboard; every function runs a fixed number of queries."""
+
+from quality.selectors.common import (
+    AGE_BUCKETS,
+    BACKLOG_STATUSES,
+    DUE_SOON,
+    LIST_LIMIT,
+    DashboardFilters,
+    Rollups,
+    queue_names,
+    ratio,
+    user_names,
+)
+from quality.selectors.defects import DefectsDashboard, defects_dashboard, top_sellers
+from quality.selectors.money import MoneyDashboard, money_dashboard
+from quality.selectors.productivity import ProductivityDashboard, productivity_dashboard
+from quality.selectors.service import ServiceDashboard, service_dashboard
+
+__all__ = [
+    "AGE_BUCKETS",
+    "BACKLOG_STATUSES",
+    "DUE_SOON",
+    "LIST_LIMIT",
+    "DashboardFilters",
+    "DefectsDashboard",
+    "MoneyDashboard",
+    "ProductivityDashboard",
+    "Rollups",
+    "ServiceDashboard",
+    "defects_dashboard",
+    "money_dashboard",
+    "productivity_dashboard",
+    "queue_names",
+    "ratio",
+    "service_dashboard",
+    "top_sellers",
+    "user_names",
+]

@@ -1,0 +1,183 @@
+"""What the dashboards read: the daily rollups for figures over days (plus what the next rollup
+run will add, counted live), and indexed live reads for what is true right now (the backlog,
+cases due, approvals waiting). Every function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cached_property
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+
+from disputes.models import Queue
+from disputes.status import Status
+from quality.models import DailyRollup
+from quality.rollups import CASE, pending_delta
+
+User = get_user_model()
+
+BACKLOG_STATUSES = (
+    Status.SUBMITTED,
+    Status.OPEN,
+    Status.IN_REVIEW,
+    Status.AWAITING_SELLER,
+    Status.ESCALATED,
+    Status.APPEALED,
+)
+# (label, at least this old): the backlog's and the waiting cases' age buckets.
+AGE_BUCKETS = (
+    ("14d+", timedelta(days=14)),
+    ("7–14d", timedelta(days=7)),
+    ("3–7d", timedelta(days=3)),
+    ("1–3d", timedelta(days=1)),
+    ("<1d", timedelta(0)),
+)
+DUE_SOON = timedelta(hours=8)
+LIST_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What a team lead narrowed the dashboard to. `team` is a queue whose members' work is
+    shown; `queue` narrows to the cases of a queue."""
+
+    day_from: date
+    day_to: date
+    team: Queue | None = None
+    queue: Queue | None = None
+    specialist_pk: int | None = None
+    marketplace: str = ""
+    claim_type: str = ""
+    team_member_pks: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def days(self) -> list[date]:
+        return [
+            self.day_from + timedelta(days=n) for n in range((self.day_to - self.day_from).days + 1)
+        ]
+
+    def rollup_q(self) -> Q:
+        q = Q(day__gte=self.day_from, day__lte=self.day_to)
+        if self.queue is not None:
+            q &= Q(queue_pk=self.queue.pk)
+        if self.specialist_pk:
+            q &= Q(specialist_pk=self.specialist_pk)
+        if self.team is not None:
+            q &= Q(specialist_pk__in=self.team_member_pks)
+        if self.marketplace:
+            q &= Q(marketplace=self.marketplace)
+        if self.claim_type:
+            q &= Q(claim_type=self.claim_type)
+        return q
+
+    def rollup_key_matches(self, row: dict) -> bool:
+        """The same test as rollup_q, for a row counted live (not in the table yet)."""
+        return (
+            self.day_from <= row["day"] <= self.day_to
+            and (self.queue is None or row["queue_pk"] == self.queue.pk)
+            and (not self.specialist_pk or row["specialist_pk"] == self.specialist_pk)
+            and (self.team is None or row["specialist_pk"] in self.team_member_pks)
+            and (not self.marketplace or row["marketplace"] == self.marketplace)
+            and (not self.claim_type or row["claim_type"] == self.claim_type)
+        )
+
+    def case_q(self, prefix: str = "") -> Q:
+        """The filters on live case rows (the backlog, due and waiting cases)."""
+        q = Q()
+        if self.queue is not None:
+            q &= Q(**{f"{prefix}queue": self.queue})
+        if self.specialist_pk:
+            q &= Q(**{f"{prefix}assignee_id": self.specialist_pk})
+        if self.team is not None:
+            q &= Q(**{f"{prefix}assignee_id__in": self.team_member_pks})
+        if self.marketplace:
+            q &= Q(**{f"{prefix}seller__marketplace": self.marketplace})
+        if self.claim_type:
+            q &= Q(**{f"{prefix}claim_type": self.claim_type})
+        return q
+
+
+class Rollups:
+    """Sums of the daily rollups under the filters, with what is not rolled up yet added."""
+
+    def __init__(self, filters: DashboardFilters):
+        self.filters = filters
+
+    @cached_property
+    def delta(self) -> dict:
+        """What the next rollup run will add, counted once per page."""
+        return pending_delta()
+
+    @cached_property
+    def _pending(self) -> list[tuple[dict, dict]]:
+        rows = []
+        for key, changes in self.delta.items():
+            if key[0] != CASE:
+                continue
+            row = dict(zip(DailyRollup.KEY, (date.fromisoformat(key[1]), *key[2:]), strict=True))
+            if self.filters.rollup_key_matches(row):
+                rows.append((row, changes))
+        return rows
+
+    def totals(self, by: Iterable[str], figures: Iterable[str]) -> dict[tuple, dict]:
+        """{(value of each `by` field): {figure: sum}} over the filtered days."""
+        by, figures = tuple(by), tuple(figures)
+        query = DailyRollup.objects.filter(self.filters.rollup_q())
+        if by:
+            query = query.values(*by).order_by()
+            rows = query.annotate(**{name: Sum(name) for name in figures})
+        else:
+            rows = [query.aggregate(**{name: Sum(name) for name in figures})]
+        totals: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(figures, 0))
+        for row in rows:
+            key = tuple(row[name] for name in by)
+            for name in figures:
+                totals[key][name] += row[name] or 0
+        for row, changes in self._pending:
+            key = tuple(row[name] for name in by)
+            for name in figures:
+                if name in changes:
+                    totals[key][name] += changes[name]
+        return dict(totals)
+
+    def total(self, figures: Iterable[str]) -> dict:
+        figures = tuple(figures)
+        return self.totals((), figures).get((), dict.fromkeys(figures, 0))
+
+
+def ratio(part, whole) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _labels(model, pks: Iterable[int], label) -> dict[int, str]:
+    pks = {pk for pk in pks if pk}
+    return {obj.pk: label(obj) for obj in model.objects.filter(pk__in=pks)} if pks else {}
+
+
+def queue_names(pks: Iterable[int]) -> dict[int, str]:
+    return _labels(Queue, pks, lambda queue: queue.name)
+
+
+def user_names(pks: Iterable[int]) -> dict[int, str]:
+    return _labels(User, pks, lambda user: user.get_full_name() or user.get_username())
+
+
+def age_bucket(column: str, now: datetime) -> Case:
+    return Case(
+        *[When(**{f"{column}__lte": now - age}, then=Value(label)) for label, age in AGE_BUCKETS],
+        default=Value(AGE_BUCKETS[-1][0]),
+        output_field=CharField(),
+    )
+
+
+def bucketed(query: QuerySet, column: str, group: str | None, now: datetime) -> dict:
+    values = [group] if group else []
+    rows = query.annotate(bucket=age_bucket(column, now)).values(*values, "bucket").order_by()
+    counts: dict = defaultdict(lambda: dict.fromkeys([label for label, _ in AGE_BUCKETS], 0))
+    for row in rows.annotate(n=Count("pk")):
+        counts[row[group] if group else None][row["bucket"]] = row["n"]
+    return counts

@@ -1,0 +1,27 @@
+"""The team lead dashboards: a filter, a selector, charts and tables, and each table as CSV.
+
+Team pages are for team leads and QA reviewers (read-only, except that a team lead acknowledges
+a trend alert); a specialist opens only their own numbers."""
+
+from quality.views.alerts import acknowledge, alerts
+from quality.views.dashboards import (
+    dashboard_home,
+    defects,
+    money,
+    my_numbers,
+    productivity,
+    service,
+)
+from quality.views.weekly import weekly
+
+__all__ = [
+    "acknowledge",
+    "alerts",
+    "dashboard_home",
+    "defects",
+    "money",
+    "my_numbers",
+    "productivity",
+    "service",
+    "weekly",
+]
