@@ -1,5 +1,8 @@
 """Fill PostgreSQL with a marketplace's years of disputes, fast: rows are made by the server
-(INSERT … SELECT generate_series), not sent one by one."""
+(INSERT … SELECT generate_series), not sent one by one. On top of them, the dashboards' data:
+the last 90 days of worked cases played by the demo's history (disputes.demo.history, the same
+code `seed_demo` uses: assignments, replies, SLA breaches, appeals, payouts in batches), and the
+daily rollups rebuilt over everything."""
 
 from __future__ import annotations
 
@@ -11,7 +14,11 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from disputes.claim_types import CLAIM_TYPES
+from disputes.demo.data import SellerSpec, SkuSpec
+from disputes.demo.history import HistorySeller, World, add_history, has_history
 from disputes.models import Queue
+from quality.models import RollupState
+from quality.rollups import STATE, rebuild_rollups
 from sellers.models import Seller, SellerMembership
 
 BENCH_PASSWORD = "arbiter-bench"  # a throwaway benchmark login, also in bench/run.py
@@ -72,7 +79,114 @@ def bench_users() -> dict:
         service.save()
         service.user_permissions.add(Permission.objects.get(codename="import_records"))
     made["service"] = service
+    finance, created = users.get_or_create(username="bench-finance", defaults={"is_staff": True})
+    if created:
+        finance.set_password(BENCH_PASSWORD)
+        finance.save()
+        finance.groups.add(Group.objects.get(name="Finance"))
+    made["finance"] = finance
     return made
+
+
+# --- the dashboards' data: 90 days of worked cases, and the rollups ------------------------------
+
+CENTRES = {
+    "US": ("PHX7", "ONT8", "BFI4", "DFW6"),
+    "UK": ("LTN1", "BHX4", "MAN2"),
+    "DE": ("FRA3", "MUC3", "LEJ1"),
+    "JP": ("NRT5", "KIX3", "FSZ1"),
+    "CN": ("SZX1", "CAN2", "PEK3"),
+    "IN": ("BOM5", "DEL4", "BLR7"),
+}
+CARRIERS = {
+    "US": ("UPS", "FedEx", "USPS"),
+    "UK": ("Royal Mail", "DPD", "Evri"),
+    "DE": ("DHL", "Hermes", "DPD"),
+    "JP": ("Yamato Transport", "Sagawa Express", "Japan Post"),
+    "CN": ("SF Express", "ZTO Express"),
+    "IN": ("Delhivery", "Blue Dart"),
+}
+HISTORY_SHARE = 10  # one case in ten of the scale is a worked case of the last 90 days
+
+
+def _spec(seller: Seller) -> SellerSpec:
+    """A bench seller as the history's claim builder reads a demo seller."""
+    market, currency = seller.marketplace, seller.default_currency
+    yen = currency == "JPY"
+    skus = tuple(
+        SkuSpec(s.sku, s.title, str(s.reference_value), ("20", "15", "10"), 500)
+        for s in seller.skus.all()
+    )
+    return SellerSpec(
+        code=f"B{seller.pk}",
+        seller_id=seller.seller_id,
+        name=seller.name,
+        marketplace=market,
+        currency=currency,
+        language=seller.preferred_language,
+        health=seller.health_state,
+        email=seller.contact_email,
+        username="",
+        user_name=("", ""),
+        fcs=CENTRES[market],
+        carriers=CARRIERS[market],
+        order_prefix=f"{seller.pk % 900 + 100}",
+        tracking_prefix=f"BT{seller.pk}",
+        offset=0,
+        fee="420" if yen else "3.40",
+        top_up="1500" if yen else "12.00",
+        payment="90000" if yen else "850.00",
+        skus=skus,
+    )
+
+
+def bench_world(scale: Scale, users: dict) -> World:
+    """The benchmark's sellers filing a tenth of the scale over 90 days, heavy sellers most (as
+    the bulk rows: seller n of N has the share (n/N)^⅓ − ((n−1)/N)^⅓), worked by the bench
+    specialists; no evidence files."""
+    sellers = list(
+        Seller.objects.filter(seller_id__startswith="B").order_by("id").prefetch_related("skus")
+    )
+    count = len(sellers)
+    share = [(n / count) ** (1 / 3) - ((n - 1) / count) ** (1 / 3) for n in range(1, count + 1)]
+    lead = users["lead"].pk
+    staff = tuple(u.pk for u in users["specialists"])
+    per_day = max(1, scale.disputes // HISTORY_SHARE // 90)
+    return World(
+        key="bench-history",
+        sellers=[
+            HistorySeller(spec=_spec(s), pk=s.pk, filer=lead, actor=None, weight=w)
+            for s, w in zip(sellers, share, strict=True)
+        ],
+        specialists=dict.fromkeys(("en", "ja", "zh-hans"), staff),
+        usernames={u.pk: u.get_username() for u in [*users["specialists"], users["lead"]]},
+        lead=lead,
+        finance=users["finance"].pk,
+        per_day=(max(1, round(per_day * 0.7)), round(per_day * 1.3) + 1),
+        evidence=False,
+        first_n=1_000_000,
+    )
+
+
+def complete(scale: Scale, *, log=print) -> dict[str, float]:
+    """What the bulk rows leave to do, where it is missing (also on a data set reused from an
+    earlier run): the worked history, the rollups over every case (rebuilt when the history was
+    just added or they were never built), the portal logins."""
+    timings: dict[str, float] = {}
+    world = bench_world(scale, bench_users())
+    added = 0
+    if not has_history(world):
+        started = time.perf_counter()
+        added = add_history(world, log=log).cases
+        timings["history"] = time.perf_counter() - started
+        log(f"  history: {added:,} worked cases in {timings['history']:.1f}s")
+    if added or not RollupState.objects.filter(name=STATE).exists():
+        started = time.perf_counter()
+        run = rebuild_rollups()
+        timings["rollups"] = time.perf_counter() - started
+        log(f"  rollups: {run.cases:,} cases in {timings['rollups']:.1f}s")
+    _portal_logins()
+    return timings
 
 
 def generate(scale: Scale, *, log=print) -> dict[str, float]:
@@ -342,7 +456,7 @@ def generate(scale: Scale, *, log=print) -> dict[str, float]:
                 ON CONFLICT (record_id) DO NOTHING""")
         log(f"  ledger events {last:,}/{scale.ledger_events:,}")
     timings["ledger events"] = time.perf_counter() - started
-    _portal_logins()
+    timings |= complete(scale, log=log)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # sets the visibility map: index-only scans work

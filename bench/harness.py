@@ -104,7 +104,10 @@ class Context:
 
         users = get_user_model().objects
         self.repeat = repeat
+        self.results: dict[str, Result] = {}  # the rows measured so far, by name
+        self.dashboards_ready = False  # see measurements._dashboard_setup
         self.specialist = login("bench-specialist-0")
+        self.lead = login("bench-lead")
         self.seller = login("bench-seller-big")
         self.staff_token = Token.objects.get_or_create(user=users.get(username="bench-lead"))[0]
         self.seller_token = Token.objects.get_or_create(

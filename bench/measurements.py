@@ -5,13 +5,25 @@ A new capability adds its row by adding a function here.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import threading
 import time
 import uuid
 
-from bench.harness import BASE, Context, Result, csrf_of, login, measurement, timed
+from PIL import Image
+
+from bench.harness import (
+    BASE,
+    GUNICORN_WORKERS,
+    Context,
+    Result,
+    csrf_of,
+    login,
+    measurement,
+    timed,
+)
 
 
 @measurement("workspace case list (default)", target=50)
@@ -128,6 +140,8 @@ def _throughput(ctx: Context, r: Result, photo: bytes | None, seconds: float = 8
     for thread in threads:
         thread.join()
     rate = done[0] / (time.perf_counter() - started)
+    if not done[0]:  # every filing refused: an error, not a slow row
+        raise RuntimeError(f"{r.name}: no submission was filed")
     r.note = f"{done[0]} filed; p95 {r.stat(0.95):.0f} ms"
     r.samples = [rate]
 
@@ -139,8 +153,16 @@ def portal_submit(ctx: Context, r: Result):
 
 @measurement("portal submissions (with a 200 KB photo)", unit="/s", target=60)
 def portal_submit_photo(ctx: Context, r: Result):
-    jpeg = b"\xff\xd8\xff\xe0" + os.urandom(200 * 1024)
-    _throughput(ctx, r, jpeg)
+    _throughput(ctx, r, _photo())
+
+
+def _photo(width: int = 560, height: int = 420) -> bytes:
+    """A real JPEG of noise, about 200 KB (noise hardly compresses): uploads are decoded and
+    re-encoded, so random bytes behind a JPEG header would be refused."""
+    image = Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
 
 
 @measurement("API dispute list", target=50)
@@ -296,6 +318,108 @@ def finance_export(ctx: Context, r: Result):
         rates.append(count / elapsed)
     r.samples = rates
     r.note = f"{count:,} rows, peak {max(peaks):.1f} MB of Python memory"
+
+
+# --- dashboards --------------------------------------------------------------------------------
+
+CASE_LIST = "workspace case list (default)"
+PENDING = 100  # events between two runs of the rollup task (every 5 minutes) at 1M disputes
+
+
+def _new_events(count: int) -> int:
+    """`count` system events on as many cases being worked, as the SLA sweep appends them: work
+    the rollups have not counted yet. Returns the cases touched."""
+    from disputes.case import record_events
+    from disputes.models import CaseEvent, Dispute
+    from disputes.status import ACTIVE
+
+    cases = list(Dispute.objects.filter(status__in=ACTIVE).order_by("?")[:count])
+    record_events(
+        (case, CaseEvent.Kind.SLA_WARNING, {"deadline": "resolution", "bench": True})
+        for case in cases
+    )
+    return len(cases)
+
+
+def _roll_up():
+    """Count every settled event now (the task waits ROLLUP_SETTLE_SECONDS for open
+    transactions; the benchmark's own events are committed)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from quality.rollups import roll_up
+
+    settle = settings.ARBITER["ROLLUP_SETTLE_SECONDS"]
+    return roll_up(now=timezone.now() + timedelta(seconds=settle + 1))
+
+
+def _dashboard_setup(ctx: Context) -> None:
+    """Once per run, before the first dashboard row: count what earlier rows filed, then leave
+    a rollup interval's worth of events pending, which every page counts live."""
+    if ctx.dashboards_ready:
+        return
+    _roll_up()
+    _new_events(PENDING)
+    ctx.dashboards_ready = True
+
+
+def _dashboard(ctx: Context, r: Result, page: str, days: int | None) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _dashboard_setup(ctx)
+    params = {}
+    if days is not None:
+        today = timezone.localdate()
+        params = {"date_from": str(today - timedelta(days=days - 1)), "date_to": str(today)}
+    url = f"/workspace/dashboard/{page}/"
+    for _ in range(GUNICORN_WORKERS):  # each worker's first page compiles its templates
+        response = ctx.lead.get(url, params=params)
+        if response.status_code == 404 and page == "weekly":
+            r.note = "skipped: no weekly report page"
+            return
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: {response.status_code}")
+    for _ in range(ctx.repeat):
+        timed(r, lambda: ctx.lead.get(url, params=params))
+    floor = ctx.results.get(CASE_LIST)
+    if floor is not None and floor.samples:
+        r.note = f"p50 {r.stat(0.5) / floor.stat(0.5):.1f}× the case list's; "
+    r.note += f"{PENDING} events not rolled up yet"
+
+
+def _dashboard_row(page: str, days: int | None) -> None:
+    if page == "weekly":
+        name = "dashboard weekly report (team lead)"
+    else:
+        name = f"dashboard {page} ({'28' if days is None else days} days, team lead)"
+    measurement(name, target=300)(lambda ctx, r: _dashboard(ctx, r, page, days))
+
+
+for _page in ("service", "productivity", "money", "defects"):
+    _dashboard_row(_page, None)
+    _dashboard_row(_page, 90)
+_dashboard_row("weekly", None)
+
+
+@measurement("rollup run, 1,000 new events (in process)")
+def rollup_run(ctx: Context, r: Result):
+    """What the rollup task does every five minutes: recount the cases that changed (each
+    case's share from its own rows) and apply the difference to the daily rows."""
+    from django.db import connection
+
+    _roll_up()
+    for _ in range(3):
+        touched = _new_events(1000)
+        queries = len(connection.queries)
+        started = time.perf_counter()
+        run = _roll_up()
+        r.samples.append((time.perf_counter() - started) * 1000)
+        r.queries.append(len(connection.queries) - queries)
+        r.note = f"{run.cases:,} cases recounted ({touched:,} touched)"
 
 
 # --- running -----------------------------------------------------------------------------------

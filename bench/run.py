@@ -64,6 +64,7 @@ def main() -> int:
             except Exception as exc:  # report and go on: one failure must not hide the rest
                 result.note = f"FAILED: {exc}"
             results.append(result)
+            ctx.results[name] = result
             print(f"  measured {name}", flush=True)
     finally:
         server.terminate()

@@ -40,6 +40,8 @@ STAFF = (
     StaffLogin("finance", "Finance", "Sam", "Okafor", ("Finance",)),
 )
 SERVICE_USER = "integration"
+# Each seller's share of the 90 days of history (history.py).
+HISTORY_SHARE = {"US": 0.45, "CN": 0.3, "JP": 0.25}
 # Who works a seller's cases: the first takes it, the next one reviews an appeal.
 SPECIALISTS_BY_LANGUAGE = {
     "en": ("specialist", "specialist2", "senior"),

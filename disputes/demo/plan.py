@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from disputes.claim_types import CLAIM_TYPES
-from disputes.demo.data import SELLERS, SellerSpec, fnsku_for
+from disputes.demo.data import SELLERS, SellerSpec, SkuSpec, fnsku_for
 from disputes.demo.texts import DEFECT_LABELS, DESCRIPTIONS
 from disputes.models import Dispute
 from disputes.status import EscalationTeam, ReasonCode
@@ -150,13 +150,45 @@ def build_claim(s: SellerSpec, position: int, claim_type: str, today: date) -> d
     """The claim's fields and the operational records that back (or refute) it."""
     path, final = PLAN[position]
     skus = s.skus[:-1]  # the most valuable SKU is kept for the large claim
-    sku = s.skus[-1] if path == "big_claim" else skus[position % len(skus)]
-    quantity = {"US": 3, "CN": 1, "JP": 1}[s.code] if path == "big_claim" else 2 + position % 4
     day = today - timedelta(days=4 + (position * 3) % 45)
-    n = position + 100 * SELLERS.index(s)
-    ref = f"{s.seller_id}-{position:03d}"
-    fc = s.fcs[position % len(s.fcs)]
-    carrier = s.carriers[position % len(s.carriers)]
+    if claim_type == "return_not_received":
+        day = today - timedelta(days=50 + position % 40)  # the refund, past the return wait
+    return claim_of(
+        s,
+        claim_type,
+        ref=f"{s.seller_id}-{position:03d}",
+        n=position + 100 * SELLERS.index(s),
+        variant=position,
+        sku=s.skus[-1] if path == "big_claim" else skus[position % len(skus)],
+        quantity={"US": 3, "CN": 1, "JP": 1}[s.code] if path == "big_claim" else 2 + position % 4,
+        day=day,
+        fc=s.fcs[position % len(s.fcs)],
+        carrier=s.carriers[position % len(s.carriers)],
+        final=final,
+        today=today,
+    )
+
+
+def claim_of(
+    s: SellerSpec,
+    claim_type: str,
+    *,
+    ref: str,
+    n: int,
+    variant: int,
+    sku: SkuSpec,
+    quantity: int,
+    day: date,
+    fc: str,
+    carrier: str,
+    final: str | None,
+    today: date,
+) -> dict:
+    """The fields of one claim and its records, from everything that varies between claims:
+    `ref` prefixes the record ids, `n` makes the claim's own ids, `variant` picks among the
+    kinds of defect and scan, `day` is the event (the refund, for a return never received)
+    and `final` the decision the records should bear out. The demo's plan and its 90 days of
+    history (history.py) both file claims made here."""
     order_id = _order_id(s, n)
     tracking_id = f"{s.tracking_prefix}{(n * 7331 + 104729) % 10**10:010d}"
     fields: dict = {"event_date": day}
@@ -209,9 +241,11 @@ def build_claim(s: SellerSpec, position: int, claim_type: str, today: date) -> d
     elif claim_type.startswith("return_"):
         fields |= {"order_id": order_id, "sku": sku.sku, "quantity": 1}
         if claim_type == "return_not_received":
-            refunded = today - timedelta(days=50 + position % 40)
+            refunded = day
             # A denial rests on the return that did arrive, after the claim was filed.
             arrived = refunded + timedelta(days=48) if final == "deny" else ""
+            if arrived and arrived > today:
+                arrived = ""  # not yet: records are never dated in the future
             fields["event_date"] = refunded
             add(
                 "returns",
@@ -243,7 +277,7 @@ def build_claim(s: SellerSpec, position: int, claim_type: str, today: date) -> d
         scans = [("picked_up", -3, ""), ("in_transit", -2, "")]
         if claim_type == "carrier_damaged":
             fields |= {"sku": sku.sku, "quantity": quantity}
-            scans.append(("exception", 0, "DAMAGED") if position % 2 else ("lost", 0, "MISSING"))
+            scans.append(("exception", 0, "DAMAGED") if variant % 2 else ("lost", 0, "MISSING"))
         else:
             fields |= {"claim_id": f"AZ-{s.code}-{(n * 3571) % 10**6:06d}", "order_id": order_id}
             scans.append(("delivered", 0, ""))
@@ -285,7 +319,7 @@ def build_claim(s: SellerSpec, position: int, claim_type: str, today: date) -> d
         }
     elif claim_type == "order_defect_appeal":
         kinds = ("a_to_z", "negative_feedback", "late_shipment")
-        fields |= {"order_id": order_id, "defect_kind": kinds[position % 3]}
+        fields |= {"order_id": order_id, "defect_kind": kinds[variant % 3]}
     context = {
         "title": sku.title,
         "currency": s.currency,

@@ -17,6 +17,7 @@ from core.money import quantize
 from disputes import selectors, services
 from disputes.claim_types import CLAIM_TYPES
 from disputes.demo.data import (
+    HISTORY_SHARE,
     PASSWORD,
     SELLERS,
     SERVICE_USER,
@@ -25,6 +26,7 @@ from disputes.demo.data import (
     asin_for,
     fnsku_for,
 )
+from disputes.demo.history import HistorySeller, Spike, World, add_history
 from disputes.demo.plan import (
     APPROVE_REASON,
     DENY_REASON,
@@ -50,6 +52,7 @@ from disputes.demo.texts import (
 from disputes.models import Dispute, Queue, ResponseTemplate, StaffProfile
 from disputes.status import Channel, Outcome, Priority, Status
 from evidence.services import attach_evidence, import_records
+from quality.rollups import rebuild_rollups
 from reimbursements.models import Reimbursement
 from reimbursements.selectors import list_ready_to_batch
 from reimbursements.services import (
@@ -62,6 +65,8 @@ from sellers.models import Seller, SellerMembership, Sku
 
 # --- the run -------------------------------------------------------------------------------------
 
+HISTORY_DAYS = 90  # of cases before today, for the dashboards
+
 
 @dataclass
 class SeedResult:
@@ -70,12 +75,14 @@ class SeedResult:
     claim_types: dict[str, int]
     created: int
     totals: dict[str, int]
+    history: int = 0  # of the disputes created, those of the 90 days of history
 
 
 class Seeder:
     """Creates what is missing; everything keyed by a natural key, so a re-run adds nothing."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, history_days: int = HISTORY_DAYS) -> None:
+        self.history_days = history_days
         self.today = timezone.localdate()
         self.users: dict = {}
         self.sellers: dict[str, Seller] = {}
@@ -92,7 +99,10 @@ class Seeder:
         self.import_records(claims)
         created = sum(self.place(claim) for claim in claims)
         self.settle_money()
-        return self.result(created)
+        history = add_history(self.history_world()).cases if self.history_days else 0
+        if created or history:
+            rebuild_rollups()  # the dashboards read the history from the rollups
+        return self.result(created + history, history)
 
     # people and sellers
 
@@ -384,7 +394,34 @@ class Seeder:
         elif claim.seller.code == "CN":
             reject_reimbursement(reimbursement=reimbursement, by=lead, reason=REJECT_REASON)
 
-    def result(self, created: int) -> SeedResult:
+    def history_world(self) -> World:
+        """Ninety days of the same sellers' cases before today, worked by the same staff, with
+        one fulfilment centre filing several times its usual count in the last hours."""
+        users = self.users
+        return World(
+            key="demo-history",
+            sellers=[
+                HistorySeller(
+                    spec=s,
+                    pk=self.sellers[s.code].pk,
+                    filer=self.portal[s.code].pk,
+                    actor=self.portal[s.code].pk,
+                    weight=HISTORY_SHARE[s.code],
+                )
+                for s in SELLERS
+            ],
+            specialists={
+                language: tuple(users[name].pk for name in pool)
+                for language, pool in SPECIALISTS_BY_LANGUAGE.items()
+            },
+            usernames={user.pk: user.get_username() for user in users.values()},
+            lead=users["lead"].pk,
+            finance=users["finance"].pk,
+            days=self.history_days,
+            spike=Spike("ONT8"),
+        )
+
+    def result(self, created: int, history: int = 0) -> SeedResult:
         logins = [(login.username, login.role, PASSWORD) for login in STAFF]
         logins.append((SERVICE_USER, "Service user (record import, API)", PASSWORD))
         logins += [(s.username, f"Seller portal: {s.name}", PASSWORD) for s in SELLERS]
@@ -399,6 +436,7 @@ class Seeder:
             statuses={status: statuses.get(status, 0) for status in Status.values},
             claim_types={code: claim_types.get(code, 0) for code in CLAIM_TYPES},
             created=created,
+            history=history,
             totals={
                 "disputes": sum(statuses.values()),
                 "reimbursements pending approval": reimbursements.get(
@@ -409,6 +447,6 @@ class Seeder:
         )
 
 
-def seed() -> SeedResult:
+def seed(*, history_days: int = HISTORY_DAYS) -> SeedResult:
     """Create the demo data that is missing, in one transaction."""
-    return Seeder().run()
+    return Seeder(history_days=history_days).run()

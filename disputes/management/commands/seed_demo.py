@@ -7,7 +7,7 @@ import unicodedata
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from disputes.demo import seed
+from disputes.demo import HISTORY_DAYS, seed
 
 
 def _cells(text: str) -> int:
@@ -22,8 +22,9 @@ def _pad(text: str, width: int) -> str:
 class Command(BaseCommand):
     help = (
         "Create demo staff, sellers, records and disputes in every status through the services, "
-        "then print the logins. Idempotent: a second run adds nothing. Resets the demo logins' "
-        "passwords to the printed one."
+        "and 90 days of history before them for the dashboards, then print the logins. "
+        "Idempotent: a second run adds nothing. Resets the demo logins' passwords to the printed "
+        "one."
     )
 
     def add_arguments(self, parser) -> None:
@@ -32,16 +33,31 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed even with DEBUG off (demo logins share a published password).",
         )
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=HISTORY_DAYS,
+            help="Days of history before today, written once (default %(default)s; 0: none).",
+        )
 
-    def handle(self, *args, force: bool = False, **options) -> None:
+    def handle(
+        self, *args, force: bool = False, history_days: int = HISTORY_DAYS, **options
+    ) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off, so this looks like a production database: seed_demo creates "
                 "logins with a published password. Pass --force to seed anyway."
             )
-        result = seed()
+        if history_days < 0:
+            raise CommandError("--history-days cannot be negative.")
+        result = seed(history_days=history_days)
         write = self.stdout.write
         write(self.style.SUCCESS(f"Demo data ready ({result.created} disputes created this run)."))
+        if result.history:
+            write(
+                f"Of them {result.history} are {history_days} days of history for the "
+                "dashboards (daily rollups rebuilt)."
+            )
         write("")
         width = max(len(username) for username, _, _ in result.logins)
         role_width = max(_cells(role) for _, role, _ in result.logins)
