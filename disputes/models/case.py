@@ -191,6 +191,8 @@ class Dispute(TimeStampedModel):
                 F("priority").desc(), sla_due(), "created_at", "id", name="dispute_list_priority"
             ),
             models.Index(fields=["created_at", "id"], name="dispute_list_age"),
+            # The service dashboard's backlog (open cases by status and age): an index-only scan.
+            models.Index(fields=["status", "created_at"], name="dispute_status_age"),
             models.Index(amount_sort().desc(), F("id").desc(), name="dispute_list_amount"),
             models.Index(fields=["assignee", "status"], name="dispute_assignee_status"),
             models.Index(fields=["claim_type", "status"], name="dispute_type_status"),

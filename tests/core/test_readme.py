@@ -81,7 +81,7 @@ def test_the_readme_files_a_sku_of_the_demo_catalog():
 @pytest.fixture
 def demo(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", "--force", stdout=StringIO())
+    call_command("seed_demo", "--force", "--history-days", "0", stdout=StringIO())
 
 
 @pytest.fixture
