@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -13,8 +14,10 @@ from django.urls import reverse
 
 from quality import selectors
 from quality.filters import DashboardFilterForm
-from quality.rollups import roll_up
-from tests.factories import DisputeFactory, in_status
+from quality.rollups import rebuild_rollups, roll_up
+from reimbursements import services as money
+from reimbursements.models import Reimbursement, Reversal
+from tests.factories import DisputeFactory, SkuFactory, StaffFactory, in_status
 from tests.quality.scenario import Story, at
 from tests.quality.test_rollups import a_week_of_cases
 
@@ -254,3 +257,77 @@ def test_a_dashboard_runs_the_same_queries_whatever_the_number_of_cases(
     roll_up()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse(name))
+
+
+def test_money_figures_equal_the_payouts_and_reversals(story, specialist, specialist2, lead):
+    """Paid and reversed sums, payouts and overrides against the payout rows themselves: one
+    payout at the proposal, one above it (a lead approves the override), one reversed in part."""
+    finance = StaffFactory(username="finance", role="Finance")
+    at_proposal = story.file("2026-11-02T09:00", claim_type="warehouse_damaged")
+    story.assign(at_proposal, "2026-11-02T10:00", specialist)
+    story.decide(at_proposal, "2026-11-02T11:00", specialist, outcome="approved")
+    SkuFactory(seller=story.seller, sku="MUG-2", reference_value=Decimal("12.50"))
+    above = story.file("2026-11-02T09:30", sku="MUG-2")
+    story.assign(above, "2026-11-02T10:00", specialist2)
+    story.decide(
+        above,
+        "2026-11-02T12:00",
+        specialist2,
+        outcome="approved",
+        amount=Decimal("60.00"),
+        amount_change_reason="Invoice shows a higher unit price.",
+    )
+    override = Reimbursement.objects.get(dispute=above)
+    money.review_reimbursement(reimbursement=override, by=lead, verdict="approve")
+    story.clock.move_to(at("2026-11-03T09:00"), tick=False)
+    batch, _made = money.create_payout_batch(by=finance, currency="USD")
+    money.mark_batch_paid(batch=batch, by=finance, payment_reference="BANK-1")
+    paid = Reimbursement.objects.get(dispute=at_proposal)
+    Reversal.objects.create(
+        reference="RVS-TEST-1",
+        dispute=at_proposal,
+        reimbursement=paid,
+        seller=story.seller,
+        status=Reversal.Status.COMPLETED,
+        quantity=1,
+        unit_value=Decimal("12.50"),
+        amount=Decimal("-12.50"),
+        currency="USD",
+        record_kind="ledger",
+        record_id="L-FOUND-1",
+        resolved_by=specialist,
+        resolved_at=at("2026-11-04T10:00"),
+    )
+    rebuild_rollups()
+    data = selectors.money_dashboard(filters())
+    (row,) = data.by_claim_type
+    payouts = Reimbursement.objects.filter(paid_at__isnull=False)
+    assert row["payouts_paid"] == payouts.count() == 2
+    assert row["paid_amount"] == sum(p.amount for p in payouts) == Decimal("110.00")
+    assert row["reversed_amount"] == Decimal("12.50")
+    assert row["net_amount"] == Decimal("97.50")
+    assert row["payout_overrides"] == 1
+    assert [r.pk for r in data.overrides] == [override.pk]
+    assert data.overrides[0].approver == lead
+    assert data.approvals_waiting == []
+    assert [r["marketplace"] for r in data.by_marketplace] == [story.seller.marketplace]
+    paid_by_day = {r["day"]: r["paid"]["USD"] for r in data.by_day}
+    assert paid_by_day[date(2026, 11, 3)] == Decimal("110.00")
+
+
+def test_a_payout_waiting_for_approval_shows_with_its_age(story, specialist, time_machine):
+    case = story.file("2026-11-02T09:00")
+    story.assign(case, "2026-11-02T10:00", specialist)
+    story.decide(
+        case,
+        "2026-11-02T11:00",
+        specialist,
+        outcome="approved",
+        amount=Decimal("70.00"),
+        amount_change_reason="Higher invoice.",
+    )
+    time_machine.move_to(at("2026-11-05T11:00"), tick=False)
+    data = selectors.money_dashboard(filters(), now=at("2026-11-05T11:00"))
+    assert [r.dispute for r in data.approvals_waiting] == [case]
+    ages = {row["bucket"]: row["count"] for row in data.approvals_by_age}
+    assert ages["1–3d"] == 0 and ages["3–7d"] == 1
