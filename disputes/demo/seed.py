@@ -52,6 +52,7 @@ from disputes.demo.texts import (
 from disputes.models import Dispute, Queue, ResponseTemplate, StaffProfile
 from disputes.status import Channel, Outcome, Priority, Status
 from evidence.services import attach_evidence, import_records
+from quality.alerts import detect_trends
 from quality.rollups import rebuild_rollups
 from reimbursements.models import Reimbursement
 from reimbursements.selectors import list_ready_to_batch
@@ -102,6 +103,8 @@ class Seeder:
         history = add_history(self.history_world()).cases if self.history_days else 0
         if created or history:
             rebuild_rollups()  # the dashboards read the history from the rollups
+        if history:
+            detect_trends()  # what the hourly task would find: the spike's alert, at once
         return self.result(created + history, history)
 
     # people and sellers
