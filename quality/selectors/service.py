@@ -43,8 +43,9 @@ class ServiceDashboard:
 
 
 def service_dashboard(
-    filters: DashboardFilters, *, now: datetime | None = None
+    filters: DashboardFilters, *, now: datetime | None = None, list_limit: int = LIST_LIMIT
 ) -> ServiceDashboard:
+    """`list_limit`: how many cases each list holds (a page shows a few, its CSV many)."""
     now = now or timezone.now()
     live = Dispute.objects.filter(filters.case_q())
     backlog_counts = bucketed(live.filter(status__in=BACKLOG_STATUSES), "created_at", "status", now)
@@ -96,15 +97,15 @@ def service_dashboard(
         breached_cases=list(
             breached.select_related("dispute", "dispute__queue", "dispute__assignee").order_by(
                 "-created_at"
-            )[:LIST_LIMIT]
+            )[:list_limit]
         ),
         due_soon=list(
-            due.select_related("queue", "assignee").order_by("sla_next_deadline_at")[:LIST_LIMIT]
+            due.select_related("queue", "assignee").order_by("sla_next_deadline_at")[:list_limit]
         ),
         due_soon_count=due.count(),
         awaiting=[{"bucket": label, "count": waiting_counts[label]} for label, _ in AGE_BUCKETS],
         awaiting_oldest=list(
-            waiting.select_related("seller", "assignee").order_by("sla_paused_at")[:LIST_LIMIT]
+            waiting.select_related("seller", "assignee").order_by("sla_paused_at")[:list_limit]
         ),
     )
 

@@ -22,6 +22,9 @@ from quality.views.common import (
 )
 
 
+PAGE_ROWS, EXPORT_ROWS = 15, 1000
+
+
 @require_GET
 @team_pages
 def dashboard_home(request: HttpRequest) -> HttpResponse:
@@ -36,7 +39,10 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 def service(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None)
     filters = form.filters()
-    data = selectors.service_dashboard(filters)
+    # The page lists the first few cases of each kind; their CSV, up to a thousand.
+    data = selectors.service_dashboard(
+        filters, list_limit=EXPORT_ROWS if "export" in request.GET else PAGE_ROWS
+    )
     buckets = [label for label, _age in selectors.AGE_BUCKETS][::-1]
     for row in data.backlog:
         row["cells"] = [row[bucket] for bucket in buckets]

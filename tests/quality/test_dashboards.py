@@ -331,3 +331,14 @@ def test_a_payout_waiting_for_approval_shows_with_its_age(story, specialist, tim
     assert [r.dispute for r in data.approvals_waiting] == [case]
     ages = {row["bucket"]: row["count"] for row in data.approvals_by_age}
     assert ages["1–3d"] == 0 and ages["3–7d"] == 1
+
+
+def test_the_service_page_lists_a_few_cases_and_its_csv_many(lead, seller_a):
+    for _ in range(20):
+        in_status("awaiting_seller", seller=seller_a)
+    client = browser_for(lead)
+    page = client.get(reverse("quality:service"))
+    assert len(page.context["data"].awaiting_oldest) == 15
+    assert "The first 15 of 20" in page.content.decode()
+    rows = csv_rows(client.get(reverse("quality:service"), {"export": "awaiting-seller"}))
+    assert len(rows) == 1 + 20
