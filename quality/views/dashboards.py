@@ -21,7 +21,6 @@ from quality.views.common import (
     team_pages,
 )
 
-
 PAGE_ROWS, EXPORT_ROWS = 15, 1000
 
 
