@@ -157,6 +157,7 @@ CELERY_TASK_ROUTES = {
     "quality.roll_up": {"queue": "analytics"},
     "quality.detect_trends": {"queue": "analytics"},
     "quality.send_weekly_report": {"queue": "analytics"},
+    "quality.sample_for_qa": {"queue": "analytics"},
 }
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
@@ -187,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-report": {
         "task": "quality.send_weekly_report",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    # QA sampling of the previous day's decisions (UTC), after its last decisions have settled.
+    "sample-for-qa": {
+        "task": "quality.sample_for_qa",
+        "schedule": crontab(minute=30, hour=1),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -348,6 +354,14 @@ ARBITER = {
     "TREND_MIN_COUNT": 5,
     "TREND_MIN_RATIO": 2.0,
     "TREND_FLOOR_PER_WINDOW": 1.0,
+    # QA sampling (quality/qa/sampling.py): the share of each specialist's decisions sampled at
+    # random, a higher share in their first QA_NEW_SPECIALIST_DAYS, at least QA_MIN_PER_WEEK
+    # reviews per specialist per ISO week, and always decisions above QA_HIGH_AMOUNT_USD.
+    "QA_SAMPLE_RATE": 0.05,
+    "QA_NEW_SPECIALIST_RATE": 0.25,
+    "QA_NEW_SPECIALIST_DAYS": 60,
+    "QA_MIN_PER_WEEK": 2,
+    "QA_HIGH_AMOUNT_USD": "1000.00",
 }
 
 LOGGING = {

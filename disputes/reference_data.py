@@ -10,6 +10,7 @@ from django.apps import apps as installed_apps
 
 from disputes.claim_types import CLAIM_TYPES, QUEUES
 from disputes.roles import sync_roles
+from quality.rubric_defaults import create_default_rubric
 
 
 def create_queues(apps, schema_editor=None) -> None:
@@ -176,3 +177,4 @@ def ensure_reference_data() -> None:
     create_sla_defaults(installed_apps)
     name_calendar_countries(installed_apps)
     create_fee_tables(installed_apps)
+    create_default_rubric(installed_apps)

@@ -59,7 +59,15 @@ ROLES: dict[str, list[str]] = {
     # Administrators get every permission of Arbiter's apps and of user management.
     "Administrator": ["*"],
 }
-ADMIN_APPS = ("sellers", "disputes", "evidence", "reimbursements", "auth", "authtoken")
+ADMIN_APPS = (
+    "sellers",
+    "disputes",
+    "evidence",
+    "reimbursements",
+    "quality",
+    "auth",
+    "authtoken",
+)
 
 
 def sync_roles(apps, schema_editor=None) -> None:

@@ -255,3 +255,13 @@ class WeeklyReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week} → {self.user_id}"
+
+
+# The QA models live beside these; imported here so that Django registers them with the app.
+from quality.qa_models import (  # noqa: E402, F401
+    QAReview,
+    QAReviewEvent,
+    QAReviewItem,
+    QARubric,
+    QARubricItem,
+)

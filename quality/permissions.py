@@ -23,3 +23,13 @@ def can_see_alerts(user: AbstractBaseUser | None) -> bool:
 def can_acknowledge_alerts(user: AbstractBaseUser | None) -> bool:
     """Team leads only; QA reviewers see the alerts read-only."""
     return _staff_with(user, "disputes.supervise_dispute")
+
+
+def can_review_qa(user: AbstractBaseUser | None) -> bool:
+    """Team leads and QA reviewers score sampled decisions."""
+    return _staff_with(user, "disputes.review_quality")
+
+
+def can_resolve_qa_contest(user: AbstractBaseUser | None) -> bool:
+    """Team leads send cases to QA by hand and settle a specialist's contest."""
+    return _staff_with(user, "disputes.supervise_dispute")

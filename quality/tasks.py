@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
 from quality.alerts import detect_trends
+from quality.qa import sample_decisions
 from quality.report_mail import send_weekly_report
 from quality.reports import Week
 from quality.rollups import roll_up
@@ -47,3 +51,17 @@ def send_weekly_report_task(week: str | None = None) -> int:
     """E-mail the week's report (2026-W47; the last complete week by default) to the team leads;
     safe to run twice (a lead who has it is skipped)."""
     return send_weekly_report(week=Week.parse(week) if week else None)
+
+
+@shared_task(
+    name="quality.sample_for_qa",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def sample_for_qa_task(day: str | None = None) -> int:
+    """Sample a day's decisions (2026-11-30; yesterday by default) for QA review; safe to run
+    twice (the second samples nothing new)."""
+    when = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
+    return len(sample_decisions(day=when).sampled)

@@ -16,6 +16,14 @@ from quality.selectors.common import (
 from quality.selectors.defects import DefectsDashboard, defects_dashboard, top_sellers
 from quality.selectors.money import MoneyDashboard, money_dashboard
 from quality.selectors.productivity import ProductivityDashboard, productivity_dashboard
+from quality.selectors.qa import (
+    CurrencyAccuracy,
+    InboxPage,
+    SpecialistQA,
+    get_review_for,
+    list_qa_inbox_for,
+    qa_figures,
+)
 from quality.selectors.service import ServiceDashboard, service_dashboard
 
 __all__ = [
@@ -23,15 +31,21 @@ __all__ = [
     "BACKLOG_STATUSES",
     "DUE_SOON",
     "LIST_LIMIT",
+    "CurrencyAccuracy",
     "DashboardFilters",
     "DefectsDashboard",
+    "InboxPage",
     "MoneyDashboard",
     "ProductivityDashboard",
     "Rollups",
     "ServiceDashboard",
+    "SpecialistQA",
     "defects_dashboard",
+    "get_review_for",
+    "list_qa_inbox_for",
     "money_dashboard",
     "productivity_dashboard",
+    "qa_figures",
     "queue_names",
     "ratio",
     "service_dashboard",

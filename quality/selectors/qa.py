@@ -1,0 +1,187 @@
+"""What QA reads: a reviewer's inbox, one review with everything needed to score it, and the
+QA figures per specialist. Every function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Avg, Count, Prefetch, Q, Sum
+from django.db.models.functions import Abs
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+from disputes.models import CheckResult, Message
+from quality.models import QAReview, QAReviewEvent, QAReviewItem
+from quality.permissions import can_review_qa
+from quality.qa_status import SCORED, QAStatus
+
+INBOX_LIMIT = 25
+
+
+@dataclass
+class InboxPage:
+    """Due reviews, oldest first; `next_after` is the keyset of the next page (None: no more)."""
+
+    rows: list[QAReview]
+    next_after: tuple[datetime, int] | None
+
+
+def list_qa_inbox_for(
+    *, user: AbstractBaseUser, after: tuple[datetime, int] | None = None, limit: int = INBOX_LIMIT
+) -> InboxPage:
+    """The user's due reviews, oldest sample first, one query whatever the page size (read
+    through the partial index qa_review_inbox)."""
+    if not can_review_qa(user):
+        return InboxPage(rows=[], next_after=None)
+    rows = QAReview.objects.filter(status=QAStatus.DUE, reviewer=user).select_related(
+        "dispute__seller", "decision", "specialist", "rubric"
+    )
+    if after is not None:
+        sampled_at, pk = after
+        rows = rows.filter(Q(sampled_at__gt=sampled_at) | Q(sampled_at=sampled_at, pk__gt=pk))
+    page = list(rows.order_by("sampled_at", "id")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return InboxPage(
+        rows=page, next_after=(page[-1].sampled_at, page[-1].pk) if more and page else None
+    )
+
+
+def get_review_for(*, user: AbstractBaseUser, review_id: int) -> QAReview:
+    """One review with the case as the reviewer reads it: its checks, messages, decisions,
+    payouts and reversals, the rubric version's items, the marks and the history. Reviewers and
+    team leads see any review; the reviewed specialist sees theirs once it is scored; anyone
+    else gets NotFound."""
+    review = (
+        QAReview.objects.select_related(
+            "dispute__seller",
+            "dispute__latest_check_run",
+            "decision__decided_by",
+            "specialist",
+            "reviewer",
+            "resolved_by",
+            "rubric",
+        )
+        .prefetch_related(
+            "rubric__items",
+            Prefetch(
+                "items",
+                queryset=QAReviewItem.objects.select_related("rubric_item").order_by(
+                    "rubric_item__order", "rubric_item_id"
+                ),
+            ),
+            Prefetch("events", queryset=QAReviewEvent.objects.select_related("actor")),
+            Prefetch(
+                "dispute__messages",
+                queryset=Message.objects.select_related("author").order_by("created_at", "id"),
+            ),
+            "dispute__decisions__decided_by",
+            Prefetch(
+                "dispute__latest_check_run__results",
+                queryset=CheckResult.objects.order_by("id"),
+            ),
+            "dispute__reimbursements",
+            "dispute__reversals",
+        )
+        .filter(pk=review_id)
+        .first()
+    )
+    visible = review is not None and (
+        can_review_qa(user) or (review.specialist_id == user.pk and review.status != QAStatus.DUE)
+    )
+    if not visible:
+        raise NotFound(_("No such QA review."), code="qa_review_not_found")
+    return review
+
+
+@dataclass
+class CurrencyAccuracy:
+    """One currency's reviewed amount and money error for a specialist: the error summed with
+    its sign (net) and without (gross); accuracy = 1 − gross error / reviewed amount."""
+
+    currency: str
+    reviewed_amount: Decimal
+    money_error: Decimal
+    money_error_gross: Decimal
+
+    @property
+    def accuracy(self) -> Decimal | None:
+        if not self.reviewed_amount:
+            return None
+        share = 1 - self.money_error_gross / self.reviewed_amount
+        return share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class SpecialistQA:
+    """A specialist's scored reviews over a period."""
+
+    specialist_id: int
+    reviews: int
+    average_score: Decimal | None
+    critical_failures: int
+    money: list[CurrencyAccuracy] = field(default_factory=list)
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_default_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def qa_figures(
+    *, start: date, end: date, specialist_ids: list[int] | None = None
+) -> list[SpecialistQA]:
+    """Per specialist, the reviews scored from `start` to `end` (days, inclusive; by the day
+    the score was given, in the site's time zone): count, average score, critical failures,
+    and per currency the reviewed amount and the money error. Two queries."""
+    since, until = _bounds(start, end)
+    scored = QAReview.objects.filter(
+        status__in=sorted(SCORED), submitted_at__gte=since, submitted_at__lt=until
+    )
+    if specialist_ids is not None:
+        scored = scored.filter(specialist_id__in=specialist_ids)
+    people = {
+        row["specialist_id"]: SpecialistQA(
+            specialist_id=row["specialist_id"],
+            reviews=row["reviews"],
+            average_score=(
+                row["average"].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                if row["average"] is not None
+                else None
+            ),
+            critical_failures=row["failures"],
+        )
+        for row in scored.values("specialist_id")
+        .annotate(
+            reviews=Count("id"),
+            average=Avg("score"),
+            failures=Count("id", filter=Q(failed=True)),
+        )
+        .order_by("specialist_id")
+    }
+    money = (
+        scored.values("specialist_id", "currency")
+        .annotate(
+            reviewed=Sum("reviewed_amount"),
+            error=Sum("money_error"),
+            gross=Sum(Abs("money_error")),
+        )
+        .order_by("specialist_id", "currency")
+    )
+    for row in money:
+        people[row["specialist_id"]].money.append(
+            CurrencyAccuracy(
+                currency=row["currency"],
+                reviewed_amount=row["reviewed"],
+                money_error=row["error"],
+                money_error_gross=row["gross"],
+            )
+        )
+    return list(people.values())
