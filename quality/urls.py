@@ -14,4 +14,10 @@ urlpatterns = [
     path("alerts/<int:alert_id>/acknowledge/", views.acknowledge, name="acknowledge_alert"),
     path("weekly/", views.weekly, name="weekly"),
     path("me/", views.my_numbers, name="mine"),
+    path("qa/", views.qa_inbox, name="qa_inbox"),
+    path("qa/<int:review_id>/", views.qa_review, name="qa_review"),
+    path("qa/<int:review_id>/score/", views.qa_score, name="qa_score"),
+    path("qa/<int:review_id>/contest/", views.qa_contest, name="qa_contest"),
+    path("qa/<int:review_id>/resolve/", views.qa_resolve, name="qa_resolve"),
+    path("qa/send/<str:reference>/", views.qa_send, name="qa_send"),
 ]

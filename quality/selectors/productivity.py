@@ -10,6 +10,7 @@ from quality.selectors.common import (
     ratio,
     user_names,
 )
+from quality.selectors.qa import SpecialistQA, qa_figures
 
 # --- productivity -------------------------------------------------------------------------------
 
@@ -27,7 +28,7 @@ PRODUCTIVITY = (
 @dataclass
 class ProductivityDashboard:
     decided_by_day: list[dict]  # day, then decided per specialist (by name)
-    specialists: list[dict]
+    specialists: list[dict]  # each with "qa": the SpecialistQA of the days, or None
     totals: dict
 
 
@@ -40,9 +41,23 @@ def productivity_dashboard(filters: DashboardFilters) -> ProductivityDashboard:
         if pk  # figures with no specialist (filings, unassigned breaches) are not anyone's work
     }
     names = user_names(per_specialist)
+    # QA figures by the day the score was given, for the specialists listed (2 queries).
+    qa: dict[int, SpecialistQA] = {
+        row.specialist_id: row
+        for row in (
+            qa_figures(
+                start=filters.day_from, end=filters.day_to, specialist_ids=list(per_specialist)
+            )
+            if per_specialist
+            else []
+        )
+    }
     specialists = sorted(
         (
-            _productivity({"specialist_pk": pk, "specialist": names.get(pk, "—")}, figures)
+            _productivity(
+                {"specialist_pk": pk, "specialist": names.get(pk, "—"), "qa": qa.get(pk)},
+                figures,
+            )
             for pk, figures in per_specialist.items()
         ),
         key=lambda row: (-row["decided"], row["specialist"]),

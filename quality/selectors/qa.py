@@ -14,12 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
-from disputes.models import CheckResult, Message
+from core.pagination import KeysetPage, paginate_keyset
+from disputes.models import CheckResult, Decision, Dispute, Message
+from disputes.selectors import CasePage, get_case_page, get_dispute_for
 from quality.models import QAReview, QAReviewEvent, QAReviewItem
 from quality.permissions import can_review_qa
 from quality.qa_status import SCORED, QAStatus
 
 INBOX_LIMIT = 25
+HUNDRED = Decimal(100)
 
 
 @dataclass
@@ -49,6 +52,30 @@ def list_qa_inbox_for(
     return InboxPage(
         rows=page, next_after=(page[-1].sampled_at, page[-1].pk) if more and page else None
     )
+
+
+INBOX_ORDERING = ("sampled_at", "id")
+
+
+def page_qa_inbox_for(
+    *, user: AbstractBaseUser, cursor: str | None = None, page_size: int = INBOX_LIMIT
+) -> KeysetPage:
+    """One keyset page of the user's due reviews, oldest sample first, for the inbox page: one
+    query whatever the page (read through the partial index qa_review_inbox). A cursor changed
+    by hand raises InvalidInput."""
+    rows = QAReview.objects.none()
+    if can_review_qa(user):
+        rows = QAReview.objects.filter(status=QAStatus.DUE, reviewer=user).select_related(
+            "dispute", "decision", "specialist"
+        )
+    return paginate_keyset(rows, ordering=INBOX_ORDERING, cursor=cursor, page_size=page_size)
+
+
+def count_due_qa_for(user: AbstractBaseUser) -> int:
+    """How many reviews wait for the user: the navigation badge (one query; none for others)."""
+    if not can_review_qa(user):
+        return 0
+    return QAReview.objects.filter(status=QAStatus.DUE, reviewer=user).count()
 
 
 def get_review_for(*, user: AbstractBaseUser, review_id: int) -> QAReview:
@@ -99,6 +126,47 @@ def get_review_for(*, user: AbstractBaseUser, review_id: int) -> QAReview:
 
 
 @dataclass
+class ReviewPage:
+    """The review page: the review (marks, history) beside the case as its own page reads it."""
+
+    review: QAReview
+    case: CasePage
+
+
+def get_review_page_for(*, user: AbstractBaseUser, review_id: int) -> ReviewPage:
+    """A review the user may see (see get_review_for) and its case's page, read-only."""
+    review = get_review_for(user=user, review_id=review_id)
+    return ReviewPage(
+        review=review, case=get_case_page(user=user, reference=review.dispute.reference)
+    )
+
+
+def get_decision_to_sample(*, user: AbstractBaseUser, reference: str) -> Decision:
+    """The case's latest decision, the one a team lead sends to QA by hand; NotFound when the
+    case is not the user's to see or has no decision yet."""
+    dispute: Dispute = get_dispute_for(user=user, reference=reference)
+    decision = (
+        Decision.objects.filter(dispute=dispute)
+        .select_related("dispute", "decided_by")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if decision is None:
+        raise NotFound(_("This case has no decision to review yet."), code="no_decision")
+    return decision
+
+
+def list_reviews_of(*, specialist: AbstractBaseUser, limit: int = 10) -> list[QAReview]:
+    """A specialist's latest scored reviews, newest first (one query): their own page lists
+    them with links."""
+    return list(
+        QAReview.objects.filter(specialist=specialist, status__in=sorted(SCORED))
+        .select_related("dispute")
+        .order_by("-submitted_at", "-id")[:limit]
+    )
+
+
+@dataclass
 class CurrencyAccuracy:
     """One currency's reviewed amount and money error for a specialist: the error summed with
     its sign (net) and without (gross); accuracy = 1 − gross error / reviewed amount."""
@@ -114,6 +182,12 @@ class CurrencyAccuracy:
             return None
         share = 1 - self.money_error_gross / self.reviewed_amount
         return share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+    @property
+    def accuracy_percent(self) -> Decimal | None:
+        """The accuracy as a percentage with two decimals (95.00), as tables show it."""
+        share = self.accuracy
+        return None if share is None else (share * HUNDRED).quantize(Decimal("0.01"))
 
 
 @dataclass

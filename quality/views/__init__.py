@@ -12,6 +12,7 @@ from quality.views.dashboards import (
     productivity,
     service,
 )
+from quality.views.qa import qa_contest, qa_inbox, qa_resolve, qa_review, qa_score, qa_send
 from quality.views.weekly import weekly
 
 __all__ = [
@@ -22,6 +23,12 @@ __all__ = [
     "money",
     "my_numbers",
     "productivity",
+    "qa_contest",
+    "qa_inbox",
+    "qa_resolve",
+    "qa_review",
+    "qa_score",
+    "qa_send",
     "service",
     "weekly",
 ]

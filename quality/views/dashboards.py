@@ -165,7 +165,30 @@ PRODUCTIVITY_HEADER = [
     gettext_lazy("Appeal rate %"),
     gettext_lazy("Overturned on appeal"),
     gettext_lazy("Appeal overturn rate %"),
+    gettext_lazy("QA reviews"),
+    gettext_lazy("Average QA score"),
+    gettext_lazy("Critical failures"),
 ]
+QA_MONEY_HEADER = [
+    gettext_lazy("Specialist"),
+    gettext_lazy("Currency"),
+    gettext_lazy("Reviewed amount"),
+    gettext_lazy("Money error (net)"),
+    gettext_lazy("Money error (gross)"),
+    gettext_lazy("Financial accuracy %"),
+]
+
+
+def _qa_cells(qa) -> list:
+    if qa is None:
+        return [0, "", 0]
+    return [
+        qa.reviews,
+        qa.average_score if qa.average_score is not None else "",
+        qa.critical_failures,
+    ]
+
+
 PRODUCTIVITY_FIELDS = [
     "specialist",
     "decided",
@@ -178,7 +201,7 @@ PRODUCTIVITY_FIELDS = [
 ]
 
 
-def _productivity_page(request, form, filters, page):
+def _productivity_page(request, form, filters, page, extra=None):
     data = selectors.productivity_dashboard(filters)
     names = [row["specialist"] for row in data.specialists]
     chart = chart_config(
@@ -190,7 +213,26 @@ def _productivity_page(request, form, filters, page):
     tables = {
         "specialists": lambda: (
             [str(h) for h in PRODUCTIVITY_HEADER],
-            [[row[f] for f in PRODUCTIVITY_FIELDS] for row in data.specialists],
+            [
+                [*[row[f] for f in PRODUCTIVITY_FIELDS], *_qa_cells(row["qa"])]
+                for row in data.specialists
+            ],
+        ),
+        "qa-money": lambda: (
+            [str(h) for h in QA_MONEY_HEADER],
+            [
+                [
+                    row["specialist"],
+                    money.currency,
+                    money.reviewed_amount,
+                    money.money_error,
+                    money.money_error_gross,
+                    money.accuracy_percent if money.accuracy_percent is not None else "",
+                ]
+                for row in data.specialists
+                if row["qa"]
+                for money in row["qa"].money
+            ],
         ),
         "decided-per-day": lambda: (
             [_("Day"), *names],
@@ -200,7 +242,7 @@ def _productivity_page(request, form, filters, page):
             ],
         ),
     }
-    context = {"data": data, "decided_chart": chart}
+    context = {"data": data, "decided_chart": chart, **(extra or {})}
     return dashboard_page(
         request, "quality/productivity.html", form, filters, context, tables, page
     )
@@ -217,7 +259,8 @@ def productivity(request: HttpRequest) -> HttpResponse:
 @own_page
 def my_numbers(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None, own_only=request.user)
-    return _productivity_page(request, form, form.filters(), "mine")
+    recent = {"recent_reviews": selectors.list_reviews_of(specialist=request.user)}
+    return _productivity_page(request, form, form.filters(), "mine", recent)
 
 
 # --- money --------------------------------------------------------------------------------------
