@@ -144,6 +144,23 @@ class Rollups:
                     totals[key][name] += changes[name]
         return dict(totals)
 
+    def breakdown(
+        self, groupings: Iterable[tuple[str, ...]], figures: Iterable[str]
+    ) -> dict[tuple[str, ...], dict[tuple, dict]]:
+        """Totals for several groupings (e.g. by claim type, and by carrier) from one read of
+        the rollups grouped by all their fields: at a million cases each read of 90 days costs
+        more than summing its groups again in Python."""
+        groupings, figures = [tuple(g) for g in groupings], tuple(figures)
+        fields = tuple(dict.fromkeys(name for grouping in groupings for name in grouping))
+        result = {g: defaultdict(lambda: dict.fromkeys(figures, 0)) for g in groupings}
+        for key, values in self.totals(fields, figures).items():
+            named = dict(zip(fields, key, strict=True))
+            for grouping in groupings:
+                row = result[grouping][tuple(named[name] for name in grouping)]
+                for name in figures:
+                    row[name] += values[name]
+        return {grouping: dict(rows) for grouping, rows in result.items()}
+
     def total(self, figures: Iterable[str]) -> dict:
         figures = tuple(figures)
         return self.totals((), figures).get((), dict.fromkeys(figures, 0))

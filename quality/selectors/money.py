@@ -44,8 +44,12 @@ def money_dashboard(filters: DashboardFilters, *, now: datetime | None = None) -
     now = now or timezone.now()
     rollups = Rollups(filters)
 
+    parts = rollups.breakdown(
+        [("claim_type", "currency"), ("marketplace", "currency"), ("day", "currency")], MONEY
+    )
+
     def rows(by: str) -> list[dict]:
-        totals = rollups.totals([by, "currency"], MONEY)
+        totals = parts[(by, "currency")]
         return sorted(
             (
                 {
@@ -60,7 +64,7 @@ def money_dashboard(filters: DashboardFilters, *, now: datetime | None = None) -
             key=lambda row: (row["currency"], -row["paid_amount"]),
         )
 
-    by_day_totals = rollups.totals(["day", "currency"], ("paid_amount", "reversed_amount"))
+    by_day_totals = parts[("day", "currency")]
     currencies = sorted({currency for _, currency in by_day_totals})
     by_day = [
         {

@@ -105,7 +105,11 @@ def service_dashboard(
         due_soon_count=due.count(),
         awaiting=[{"bucket": label, "count": waiting_counts[label]} for label, _ in AGE_BUCKETS],
         awaiting_oldest=list(
-            waiting.select_related("seller", "assignee").order_by("sla_paused_at")[:list_limit]
+            # The seller's deadline soonest first: the longest waiting, read from the
+            # partial index on that deadline instead of sorting every waiting case.
+            waiting.select_related("seller", "assignee").order_by("seller_response_due_at")[
+                :list_limit
+            ]
         ),
     )
 
