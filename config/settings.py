@@ -102,8 +102,12 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     # PostgreSQL's JIT compiles any query it thinks costly, which costs the dashboards' grouped
-    # reads more (50–100 ms each, measured at 1M disputes) than it ever saves them.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # reads more (50–100 ms each, measured at 1M disputes) than it ever saves them; and with
+    # the default 4 MB of work_mem a 90-day dashboard read sorts on disk instead of hashing in
+    # memory (168 ms against 76 ms at 1M).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c jit=off -c work_mem={env.str('DB_WORK_MEM', default='32MB')}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite cannot enforce "one default SLA policy" (NULLS NOT DISTINCT); PostgreSQL does.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
