@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +14,7 @@ from core.csv_stream import csv_response
 from core.errors import DomainError, NotFound
 from core.pagination import paginate_keyset
 from disputes import forms
-from disputes.views.common import signed_in_and
+from disputes.views.common import staff_with
 from reimbursements import selectors
 from reimbursements.filters import FinanceExportForm
 from reimbursements.services import (
@@ -29,18 +28,9 @@ from reimbursements.services import (
 PAGE_SIZE = 50
 
 
-def _needs(permission: str):
-    def check(request: HttpRequest) -> None:
-        user = request.user
-        if not (user.is_active and user.is_staff and user.has_perm(permission)):
-            raise PermissionDenied(_("This page is not part of your role."))
-
-    return signed_in_and(check)
-
-
-lead_required = _needs("reimbursements.approve_reimbursement")
-specialist_required = _needs("disputes.work_dispute")
-finance_required = _needs("reimbursements.pay_reimbursement")
+lead_required = staff_with("reimbursements.approve_reimbursement")
+specialist_required = staff_with("disputes.work_dispute")
+finance_required = staff_with("reimbursements.pay_reimbursement")
 
 
 def _page(request: HttpRequest, queryset, ordering):
@@ -210,7 +200,7 @@ def batch_paid(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-@_needs("reimbursements.export_reimbursement")
+@staff_with("reimbursements.export_reimbursement")
 def finance_export(request: HttpRequest) -> HttpResponse:
     form = FinanceExportForm(request.GET)
     if not form.is_valid():

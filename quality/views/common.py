@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import render
 from django.utils.formats import date_format
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from core.csv_stream import csv_response
 from disputes.check_codes import RootCause
 from disputes.claim_types import ClaimTypeCode
-from disputes.views.common import signed_in_and
+from disputes.views.common import staff_with
 from sellers.models import Marketplace
 
 LABELS = {
@@ -37,20 +36,11 @@ def labelled(rows: list[dict], by: str) -> list[dict]:
 PALETTE = ["#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#0ea5e9", "#84cc16", "#64748b"]
 
 
-def needs(permission: str, message: str):
-    def check(request: HttpRequest) -> None:
-        user = request.user
-        if not (user.is_active and user.is_staff and user.has_perm(permission)):
-            raise PermissionDenied(str(message))
-
-    return signed_in_and(check)
-
-
-team_pages = needs(
+team_pages = staff_with(
     "disputes.review_quality",
     gettext_lazy("The team dashboards are for team leads and QA reviewers."),
 )
-own_page = needs(
+own_page = staff_with(
     "disputes.work_dispute", gettext_lazy("This page shows a specialist's own numbers.")
 )
 
