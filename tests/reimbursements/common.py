@@ -8,7 +8,9 @@ from decimal import Decimal
 from disputes import services as dispute_services
 from disputes.status import Status
 from evidence.models import CustomerReturn
-from reimbursements.models import Reimbursement
+from evidence.services import import_records
+from reimbursements.models import Reimbursement, Reversal
+from reimbursements.services import complete_reversal
 from tests.factories import SellerFactory, SkuFactory, in_status
 
 
@@ -55,3 +57,22 @@ def decide_paying(*, currency: str, value: str, units: int, by) -> Reimbursement
         approved_quantity=units,
     )
     return Reimbursement.objects.get(decision=decision)
+
+
+def a_unit_turns_up(*, seller, sku: str, record_id: str, by) -> Reversal:
+    """A ledger `found` row for a reimbursed SKU, imported, and the reversal it opens completed."""
+    import_records(
+        kind="ledger",
+        rows=[
+            {
+                "record_id": record_id,
+                "seller_id": seller.seller_id,
+                "event_date": date.today().isoformat(),
+                "sku": sku,
+                "fulfillment_center": "PHX7",
+                "event_type": "found",
+                "quantity": 1,
+            }
+        ],
+    )
+    return complete_reversal(reversal=Reversal.objects.get(record_id=record_id), by=by)

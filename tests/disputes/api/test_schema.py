@@ -38,10 +38,10 @@ from disputes.filters import ORDERINGS
 from disputes.models import Message
 from disputes.status import Status
 from evidence.models import EvidenceFile
-from evidence.services import import_records
-from reimbursements.models import Reimbursement, Reversal
-from reimbursements.services import complete_reversal, reject_reimbursement
+from reimbursements.models import Reimbursement
+from reimbursements.services import reject_reimbursement
 from tests.factories import MembershipFactory, SkuFactory, StaffFactory, in_status, png_bytes
+from tests.reimbursements.common import a_unit_turns_up
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 # Every response is checked against the schema: its status, its content type and its body.
@@ -125,21 +125,7 @@ def users(db):
     maker = StaffFactory(role="Specialist")
     lead = StaffFactory(role="Team Lead")
     paid = _decided(seller, maker, reference=PAID, sku="SKU-1")
-    import_records(
-        kind="ledger",
-        rows=[
-            {
-                "record_id": "L-SCHEMA-1",
-                "seller_id": seller.seller_id,
-                "event_date": date.today().isoformat(),
-                "sku": "SKU-1",
-                "fulfillment_center": "PHX7",
-                "event_type": "found",
-                "quantity": 1,
-            }
-        ],
-    )
-    complete_reversal(reversal=Reversal.objects.get(record_id="L-SCHEMA-1"), by=maker)
+    a_unit_turns_up(seller=seller, sku="SKU-1", record_id="L-SCHEMA-1", by=maker)
     sent_back = _decided(seller, maker, reference=SENT_BACK, sku="SKU-2", amount="41.00")
     reject_reimbursement(reimbursement=sent_back, by=lead, reason="Use the catalog value")
     Message.objects.create(dispute=paid.dispute, side=Message.Side.STAFF, author=maker, body="Hi")

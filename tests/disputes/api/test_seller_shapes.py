@@ -4,7 +4,6 @@ messages and files, reimbursements and reversals."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,9 +13,8 @@ from disputes import services
 from disputes.models import Message, Queue
 from disputes.status import Priority, Status
 from evidence.models import EvidenceFile
-from evidence.services import import_records
-from reimbursements.models import Reimbursement, Reversal
-from reimbursements.services import approve_reimbursement, complete_reversal, reject_reimbursement
+from reimbursements.models import Reimbursement
+from reimbursements.services import approve_reimbursement, reject_reimbursement
 from reimbursements.status import SellerPayoutState
 from tests.clients import client_for
 from tests.factories import (
@@ -28,6 +26,7 @@ from tests.factories import (
     in_status,
     png_bytes,
 )
+from tests.reimbursements.common import a_unit_turns_up
 
 pytestmark = pytest.mark.django_db
 
@@ -135,21 +134,7 @@ def case_with_everything(seller, maker, checker):
     approved = _decided(seller, maker, "SKU-A", amount="45.00")
     approve_reimbursement(reimbursement=approved, by=checker)
     reversed_payout = _decided(seller, maker, "SKU-F")
-    import_records(
-        kind="ledger",
-        rows=[
-            {
-                "record_id": "L-FOUND-Q",
-                "seller_id": seller.seller_id,
-                "event_date": date.today().isoformat(),
-                "sku": "SKU-F",
-                "fulfillment_center": "PHX7",
-                "event_type": "found",
-                "quantity": 1,
-            }
-        ],
-    )
-    complete_reversal(reversal=Reversal.objects.get(record_id="L-FOUND-Q"), by=maker)
+    a_unit_turns_up(seller=seller, sku="SKU-F", record_id="L-FOUND-Q", by=maker)
     dispute = rejected.dispute
     Message.objects.create(dispute=dispute, side=Message.Side.STAFF, author=maker, body="Seen.")
     picture = png_bytes(7)
