@@ -88,18 +88,20 @@ def _window_cases(window: TrendWindow) -> dict[tuple[str, str], list[int]]:
 
 
 def _baseline(window: TrendWindow) -> Counter:
-    """{(dimension, key): disputes filed} over the baseline days, from the rollups (one query)."""
+    """{(dimension, key): disputes filed} over the baseline days, from the rollups (a query per
+    dimension, each at its grain)."""
     totals: Counter = Counter()
-    rows = (
-        DailyRollup.objects.filter(day__gte=window.baseline_from, day__lte=window.baseline_to)
-        .values(*DIMENSIONS)
-        .order_by()
-        .annotate(filed=Sum("filed"))
-    )
-    for row in rows:
-        for dimension in DIMENSIONS:
-            if row[dimension] and row["filed"]:
-                totals[dimension, row[dimension]] += row["filed"]
+    for dimension in DIMENSIONS:
+        rows = (
+            DailyRollup.objects.covering([dimension])
+            .filter(day__gte=window.baseline_from, day__lte=window.baseline_to)
+            .values_list(dimension)
+            .order_by()
+            .annotate(filed=Sum("filed"))
+        )
+        for value, filed in rows:
+            if value and filed:
+                totals[dimension, value] += filed
     return totals
 
 

@@ -27,6 +27,8 @@ from disputes.status import Outcome
 from quality.models import (
     AMOUNTS,
     COUNTS,
+    DIMENSIONS,
+    GRAINS,
     SELLER_COUNTS,
     CaseContribution,
     DailyRollup,
@@ -381,27 +383,32 @@ def _merge(total: Share, delta: Share) -> None:
 
 
 def _apply(delta: Share) -> None:
-    """Add a difference to the rollup tables (the caller holds the bookmark's lock)."""
+    """Add a difference to the rollup tables, the case rows at every grain (the caller holds
+    the bookmark's lock)."""
     for table, model, figures in (
         (CASE, DailyRollup, (*COUNTS, *AMOUNTS)),
         (SELLER, SellerDailyRollup, SELLER_COUNTS),
     ):
         rows = {key[1:]: value for key, value in delta.items() if key[0] == table}
+        if table == CASE:
+            rows = at_every_grain(rows)
         if not rows:
             continue
-        # The rows of the days touched, narrowed by the key's second field (queue or seller).
+        # The rows of the days touched, narrowed by the key's third field (queue or seller).
+        day, narrow = model.KEY.index("day"), model.KEY[model.KEY.index("day") + 1]
         existing = {
             _key_of(row, model): row
             for row in model.objects.filter(
-                day__in={key[0] for key in rows},
-                **{f"{model.KEY[1]}__in": {key[1] for key in rows}},
+                day__in={key[day] for key in rows},
+                **{f"{narrow}__in": {key[day + 1] for key in rows}},
             ).iterator()
         }
         to_create, to_update = [], []
         for key, changes in rows.items():
             row = existing.get(key)
             if row is None:
-                values = (date.fromisoformat(key[0]), *key[1:])
+                values = list(key)
+                values[day] = date.fromisoformat(values[day])
                 row = model(**dict(zip(model.KEY, values, strict=True)))
                 to_create.append(row)
             else:
@@ -415,6 +422,30 @@ def _apply(delta: Share) -> None:
             [row for row in to_update if row.pk not in empty], figures, batch_size=1000
         )
         model.objects.filter(pk__in=empty).delete()
+
+
+def at_every_grain(rows: dict[tuple, dict]) -> dict[tuple, dict]:
+    """Full-key case rows (day, *DIMENSIONS) → (grain, day, *DIMENSIONS) at every grain, the
+    dimensions a grain leaves out set to their blank."""
+    blank = {name: 0 if name.endswith("_pk") else "" for name in DIMENSIONS}
+    result: dict[tuple, dict] = {}
+    for grain, kept in GRAINS.items():
+        for (day, *values), changes in rows.items():
+            key = (
+                grain,
+                day,
+                *(
+                    value if name in kept else blank[name]
+                    for name, value in zip(DIMENSIONS, values, strict=True)
+                ),
+            )
+            _merge(result, {key: changes})
+    # Moves within a projection cancel out there (a case reassigned is the same case in "total").
+    return {
+        key: nonzero
+        for key, changes in result.items()
+        if (nonzero := {figure: value for figure, value in changes.items() if value})
+    }
 
 
 def _insert(model, rows: list) -> None:
@@ -432,8 +463,8 @@ def _insert(model, rows: list) -> None:
 
 
 def _key_of(row, model) -> tuple:
-    values = [getattr(row, field) for field in model.KEY]
-    return (values[0].isoformat(), *values[1:])
+    values = (getattr(row, field) for field in model.KEY)
+    return tuple(value.isoformat() if isinstance(value, date) else value for value in values)
 
 
 @transaction.atomic

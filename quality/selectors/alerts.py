@@ -57,7 +57,8 @@ def alert_history(alert: TrendAlert) -> list[tuple[date, int]]:
     """The alert's key's disputes filed per day over its baseline days, from the rollups (one
     query): what its window was compared with."""
     rows = (
-        DailyRollup.objects.filter(
+        DailyRollup.objects.covering([alert.dimension])
+        .filter(
             day__gte=alert.baseline_from,
             day__lte=alert.baseline_to,
             **{alert.dimension: alert.key},

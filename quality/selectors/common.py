@@ -15,7 +15,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, Wh
 
 from disputes.models import Queue
 from disputes.status import Status
-from quality.models import DailyRollup
+from quality.models import DIMENSIONS, DailyRollup, grain_for
 from quality.rollups import CASE, pending_delta
 
 User = get_user_model()
@@ -59,6 +59,20 @@ class DashboardFilters:
         return [
             self.day_from + timedelta(days=n) for n in range((self.day_to - self.day_from).days + 1)
         ]
+
+    @property
+    def rollup_dimensions(self) -> set[str]:
+        """The rollup dimensions these filters read, besides the day."""
+        return {
+            name
+            for name, used in (
+                ("queue_pk", self.queue is not None),
+                ("specialist_pk", bool(self.specialist_pk) or self.team is not None),
+                ("marketplace", bool(self.marketplace)),
+                ("claim_type", bool(self.claim_type)),
+            )
+            if used
+        }
 
     def rollup_q(self) -> Q:
         q = Q(day__gte=self.day_from, day__lte=self.day_to)
@@ -118,7 +132,9 @@ class Rollups:
         for key, changes in self.delta.items():
             if key[0] != CASE:
                 continue
-            row = dict(zip(DailyRollup.KEY, (date.fromisoformat(key[1]), *key[2:]), strict=True))
+            row = dict(
+                zip(("day", *DIMENSIONS), (date.fromisoformat(key[1]), *key[2:]), strict=True)
+            )
             if self.filters.rollup_key_matches(row):
                 rows.append((row, changes))
         return rows
@@ -126,7 +142,9 @@ class Rollups:
     def totals(self, by: Iterable[str], figures: Iterable[str]) -> dict[tuple, dict]:
         """{(value of each `by` field): {figure: sum}} over the filtered days."""
         by, figures = tuple(by), tuple(figures)
-        query = DailyRollup.objects.filter(self.filters.rollup_q())
+        query = DailyRollup.objects.covering({*by, *self.filters.rollup_dimensions}).filter(
+            self.filters.rollup_q()
+        )
         if by:
             query = query.values(*by).order_by()
             rows = query.annotate(**{name: Sum(name) for name in figures})
@@ -147,18 +165,22 @@ class Rollups:
     def breakdown(
         self, groupings: Iterable[tuple[str, ...]], figures: Iterable[str]
     ) -> dict[tuple[str, ...], dict[tuple, dict]]:
-        """Totals for several groupings (e.g. by claim type, and by carrier) from one read of
-        the rollups grouped by all their fields: at a million cases each read of 90 days costs
-        more than summing its groups again in Python."""
+        """Totals for several groupings (e.g. by claim type, and by carrier), with one read per
+        grain: the groupings a grain serves are read at once, grouped by all their fields, and
+        summed again here."""
         groupings, figures = [tuple(g) for g in groupings], tuple(figures)
-        fields = tuple(dict.fromkeys(name for grouping in groupings for name in grouping))
+        by_grain: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for grouping in groupings:
+            by_grain[grain_for({*grouping, *self.filters.rollup_dimensions})].append(grouping)
         result = {g: defaultdict(lambda: dict.fromkeys(figures, 0)) for g in groupings}
-        for key, values in self.totals(fields, figures).items():
-            named = dict(zip(fields, key, strict=True))
-            for grouping in groupings:
-                row = result[grouping][tuple(named[name] for name in grouping)]
-                for name in figures:
-                    row[name] += values[name]
+        for served in by_grain.values():
+            fields = tuple(dict.fromkeys(name for grouping in served for name in grouping))
+            for key, values in self.totals(fields, figures).items():
+                named = dict(zip(fields, key, strict=True))
+                for grouping in served:
+                    row = result[grouping][tuple(named[name] for name in grouping)]
+                    for name in figures:
+                        row[name] += values[name]
         return {grouping: dict(rows) for grouping, rows in result.items()}
 
     def total(self, figures: Iterable[str]) -> dict:

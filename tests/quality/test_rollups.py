@@ -10,7 +10,16 @@ import pytest
 from django.db.models import Sum
 
 from disputes.models import BusinessCalendar, SlaPolicy
-from quality.models import COUNTS, CaseContribution, DailyRollup, SellerDailyRollup
+from quality.models import (
+    AMOUNTS,
+    COUNTS,
+    FULL,
+    GRAINS,
+    CaseContribution,
+    DailyRollup,
+    SellerDailyRollup,
+    grain_for,
+)
 from quality.rollups import pending_delta, rebuild_rollups, roll_up
 from tests.quality.scenario import Story, at, direct_figures
 
@@ -36,14 +45,14 @@ CHECKED = {
 
 def rolled_up() -> Counter:
     figures: Counter = Counter()
-    for row in DailyRollup.objects.all():
+    for row in DailyRollup.objects.filter(grain=FULL):
         for name in CHECKED:
             figures[name, row.day, row.specialist_pk] += getattr(row, name)
     return +figures
 
 
 def every_row() -> list[tuple]:
-    fields = [*DailyRollup.KEY, *COUNTS, "paid_amount", "reversed_amount"]
+    fields = [*DailyRollup.KEY, *COUNTS, *AMOUNTS]
     return sorted(DailyRollup.objects.values_list(*fields))
 
 
@@ -128,6 +137,60 @@ def test_rolling_up_as_the_week_goes_equals_one_run_and_a_rebuild(
     assert roll_up(now=at("2026-11-04T00:00")).cases == 0
 
 
+def projected(grain: str) -> Counter:
+    """The full grain summed over what `grain` keeps: what that grain's rows must hold."""
+    kept = ("day", *GRAINS[grain])
+    sums: Counter = Counter()
+    for row in DailyRollup.objects.filter(grain=FULL).values():
+        for figure in (*COUNTS, *AMOUNTS):
+            sums[(*(row[name] for name in kept), figure)] += row[figure]
+    return +sums
+
+
+def stored(grain: str) -> Counter:
+    kept = ("day", *GRAINS[grain])
+    sums: Counter = Counter()
+    for row in DailyRollup.objects.filter(grain=grain).values():
+        left_out = {name for name in DailyRollup.KEY[2:] if name not in kept}
+        assert all(row[name] in (0, "") for name in left_out), row
+        for figure in (*COUNTS, *AMOUNTS):
+            sums[(*(row[name] for name in kept), figure)] += row[figure]
+    return +sums
+
+
+def test_every_grain_is_the_full_rows_summed_over_what_it_keeps(story, specialist, specialist2):
+    a_week_of_cases(story, specialist, specialist2)
+    moved = story.file("2026-11-04T13:00")
+    story.assign(moved, "2026-11-04T13:30", specialist)
+    story.decide(moved, "2026-11-04T14:00", specialist)
+    roll_up(now=at("2026-11-04T15:00"))
+    # A reassignment moves the case's SLA figures to another specialist: rows at the staff and
+    # full grains change, the coarser ones add nothing.
+    story.appeal(moved, "2026-11-04T16:00")
+    story.assign(moved, "2026-11-04T16:30", specialist2)
+    roll_up(now=at("2026-11-05T00:00"))
+    assert {row.grain for row in DailyRollup.objects.all()} == set(GRAINS)
+    for grain in GRAINS:
+        assert stored(grain) == projected(grain), grain
+    # A grain holds one row per day and kept key: "total" has the fewest.
+    counts = {grain: DailyRollup.objects.filter(grain=grain).count() for grain in GRAINS}
+    assert counts["total"] == min(counts.values()) and counts[FULL] == max(counts.values())
+
+
+def test_a_dashboard_reads_the_smallest_grain_that_has_its_dimensions():
+    picks = {
+        ("day",): "total",
+        ("claim_type", "marketplace"): "total",
+        ("carrier", "claim_type"): "carrier",
+        ("specialist_pk", "day"): "staff",
+        ("queue_pk", "marketplace"): "staff",
+        ("fulfillment_center", "specialist_pk"): FULL,
+    }
+    assert {dimensions: grain_for(dimensions) for dimensions in picks} == picks
+    with pytest.raises(ValueError, match="not a rollup dimension"):
+        grain_for(["seller"])
+
+
 def test_events_not_rolled_up_yet_are_counted_live(story, specialist):
     quick = story.file("2026-11-02T09:00")
     roll_up(now=at("2026-11-02T09:30"))
@@ -170,7 +233,8 @@ def test_handle_time_is_assignment_to_decision_in_business_time(story, specialis
     story.assign(case, "2026-11-06T19:00", specialist)
     story.decide(case, "2026-11-09T09:00", specialist)
     roll_up(now=at("2026-11-10T00:00"))
-    row = DailyRollup.objects.filter(day=date(2026, 11, 9), specialist_pk=specialist.pk).aggregate(
+    rows = DailyRollup.objects.covering(["specialist_pk"])
+    row = rows.filter(day=date(2026, 11, 9), specialist_pk=specialist.pk).aggregate(
         handled=Sum("handled"), seconds=Sum("handle_seconds")
     )
     assert (row["handled"], row["seconds"]) == (1, 2 * 3600)
