@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes.claim_types import ClaimTypeCode
 from disputes.models import Dispute
+from disputes.status import Status
 
 # The counted figures of a DailyRollup row, in the order the contributions store them.
 COUNTS = (
@@ -63,6 +64,16 @@ class CaseContribution(models.Model):
     def __str__(self) -> str:
         return f"{self.dispute_id}: {len(self.rows)} rows"
 
+
+# The statuses of the backlog: every case not finished nor decided.
+BACKLOG_STATUSES = (
+    Status.SUBMITTED,
+    Status.OPEN,
+    Status.IN_REVIEW,
+    Status.AWAITING_SELLER,
+    Status.ESCALATED,
+    Status.APPEALED,
+)
 
 # The dimensions of a DailyRollup key after its day, in the order the contributions store them.
 DIMENSIONS = (
@@ -191,6 +202,32 @@ class SellerDailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.seller_id}"
+
+
+class BacklogRollup(models.Model):
+    """The cases open right now, counted per status, queue, assignee, claim type and marketplace:
+    the backlog's totals without counting every open case on each page (its ages are counted
+    live, and only for the recent cases: quality.selectors.common.backlog)."""
+
+    status = models.CharField(max_length=20)
+    queue_pk = models.PositiveIntegerField(default=0)
+    assignee_pk = models.PositiveIntegerField(default=0)
+    claim_type = models.CharField(max_length=32)
+    marketplace = models.CharField(max_length=2)
+    cases = models.IntegerField(default=0)
+
+    KEY = ("status", "queue_pk", "assignee_pk", "claim_type", "marketplace")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "queue_pk", "assignee_pk", "claim_type", "marketplace"],
+                name="backlog_rollup_unique_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.queue_pk}/{self.assignee_pk}: {self.cases}"
 
 
 class TrendAlert(models.Model):

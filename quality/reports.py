@@ -11,14 +11,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from disputes.check_codes import RootCause
 from disputes.claim_types import ClaimTypeCode
-from disputes.models import Dispute
 from disputes.status import Outcome, Status
 from quality.selectors import BACKLOG_STATUSES, DashboardFilters, Rollups, ratio
 
@@ -272,7 +270,7 @@ def weekly_report(
         top_root_causes=_top(rollups, split, "root_cause", "confirmed", dict(RootCause.choices)),
         filed_by_day=per_day("filed"),
         decided_by_day=per_day("decided"),
-        backlog=_backlog(base),
+        backlog=_backlog(rollups),
         generated_at=timezone.now(),
     )
 
@@ -323,14 +321,8 @@ def _top(rollups: Rollups, split, by: str, figure: str, labels: dict) -> list[di
     return rows[:TOP]
 
 
-def _backlog(filters: DashboardFilters) -> list[dict]:
-    counts = dict(
-        Dispute.objects.filter(filters.case_q(), status__in=BACKLOG_STATUSES)
-        .values("status")
-        .order_by()
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+def _backlog(rollups: Rollups) -> list[dict]:
+    counts = rollups.open_cases()
     return [
         {"status": Status(status), "label": Status(status).label, "count": counts[status]}
         for status in BACKLOG_STATUSES

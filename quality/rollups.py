@@ -26,10 +26,12 @@ from disputes.models import BusinessCalendar, CaseEvent, Decision, Dispute, SlaT
 from disputes.status import Outcome
 from quality.models import (
     AMOUNTS,
+    BACKLOG_STATUSES,
     COUNTS,
     DIMENSIONS,
     GRAINS,
     SELLER_COUNTS,
+    BacklogRollup,
     CaseContribution,
     DailyRollup,
     RollupState,
@@ -39,7 +41,7 @@ from reimbursements.models import Reimbursement, Reversal
 
 STATE = "daily"
 BATCH = 500
-CASE, SELLER = "case", "seller"
+CASE, SELLER, BACKLOG = "case", "seller", "backlog"
 OUTCOME_COUNT = {
     Outcome.APPROVED: "approved",
     Outcome.PARTIALLY_APPROVED: "partially_approved",
@@ -101,6 +103,9 @@ def share_of(rows: CaseRows, calendars: dict[int, Calendar]) -> Share:
     def add_seller(moment: datetime, figure: str):
         share[(SELLER, moment.astimezone(zone).date().isoformat(), dispute.seller_id)][figure] += 1
 
+    if dispute.status in BACKLOG_STATUSES:
+        key = (dispute.status, dispute.queue_id or 0, dispute.assignee_id or 0, dispute.claim_type)
+        share[(BACKLOG, *key, dispute.marketplace)]["cases"] = 1
     add(dispute.created_at, "filed")
     add_seller(dispute.created_at, "filed")
     decisions = sorted(rows.decisions, key=lambda d: (d.decided_at, d.pk))
@@ -194,6 +199,7 @@ def load_calendars() -> dict[int, Calendar]:
 class CaseRecord(NamedTuple):
     pk: int
     created_at: datetime
+    status: str
     queue_id: int | None
     assignee_id: int | None
     seller_id: int
@@ -382,34 +388,31 @@ def _merge(total: Share, delta: Share) -> None:
             row[figure] = row.get(figure, 0) + value
 
 
+TABLES = (
+    (CASE, DailyRollup, (*COUNTS, *AMOUNTS)),
+    (SELLER, SellerDailyRollup, SELLER_COUNTS),
+    (BACKLOG, BacklogRollup, ("cases",)),
+)
+
+
 def _apply(delta: Share) -> None:
     """Add a difference to the rollup tables, the case rows at every grain (the caller holds
     the bookmark's lock)."""
-    for table, model, figures in (
-        (CASE, DailyRollup, (*COUNTS, *AMOUNTS)),
-        (SELLER, SellerDailyRollup, SELLER_COUNTS),
-    ):
+    for table, model, figures in TABLES:
         rows = {key[1:]: value for key, value in delta.items() if key[0] == table}
         if table == CASE:
             rows = at_every_grain(rows)
         if not rows:
             continue
-        # The rows of the days touched, narrowed by the key's third field (queue or seller).
-        day, narrow = model.KEY.index("day"), model.KEY[model.KEY.index("day") + 1]
-        existing = {
-            _key_of(row, model): row
-            for row in model.objects.filter(
-                day__in={key[day] for key in rows},
-                **{f"{narrow}__in": {key[day + 1] for key in rows}},
-            ).iterator()
-        }
+        # The existing rows that may be touched: narrowed by every field of the key.
+        keys = [_stored_key(model, key) for key in rows]
+        narrowed = {f"{name}__in": {key[n] for key in keys} for n, name in enumerate(model.KEY)}
+        existing = {_key_of(row, model): row for row in model.objects.filter(**narrowed)}
         to_create, to_update = [], []
-        for key, changes in rows.items():
+        for key, changes in zip(keys, rows.values(), strict=True):
             row = existing.get(key)
             if row is None:
-                values = list(key)
-                values[day] = date.fromisoformat(values[day])
-                row = model(**dict(zip(model.KEY, values, strict=True)))
+                row = model(**dict(zip(model.KEY, key, strict=True)))
                 to_create.append(row)
             else:
                 to_update.append(row)
@@ -422,6 +425,14 @@ def _apply(delta: Share) -> None:
             [row for row in to_update if row.pk not in empty], figures, batch_size=1000
         )
         model.objects.filter(pk__in=empty).delete()
+
+
+def _stored_key(model, key: tuple) -> tuple:
+    """A share's key as the model stores it (its day a date)."""
+    return tuple(
+        date.fromisoformat(value) if name == "day" else value
+        for name, value in zip(model.KEY, key, strict=True)
+    )
 
 
 def at_every_grain(rows: dict[tuple, dict]) -> dict[tuple, dict]:
@@ -463,8 +474,7 @@ def _insert(model, rows: list) -> None:
 
 
 def _key_of(row, model) -> tuple:
-    values = (getattr(row, field) for field in model.KEY)
-    return tuple(value.isoformat() if isinstance(value, date) else value for value in values)
+    return tuple(getattr(row, field) for field in model.KEY)
 
 
 @transaction.atomic
@@ -472,8 +482,8 @@ def rebuild_rollups(*, batch: int = 2000) -> RollupRun:
     """Throw the rollups away and count every case again from its rows."""
     state = RollupState.objects.select_for_update().get_or_create(name=STATE)[0]
     last = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    DailyRollup.objects.all().delete()
-    SellerDailyRollup.objects.all().delete()
+    for _, model, _ in TABLES:
+        model.objects.all().delete()
     CaseContribution.objects.all().delete()
     calendars = load_calendars()
     ids = Dispute.objects.order_by("pk").values_list("pk", flat=True)

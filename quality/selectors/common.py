@@ -13,21 +13,12 @@ from functools import cached_property
 from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
 
-from disputes.models import Queue
-from disputes.status import Status
-from quality.models import DIMENSIONS, DailyRollup, grain_for
-from quality.rollups import CASE, pending_delta
+from disputes.models import Dispute, Queue
+from quality.models import BACKLOG_STATUSES, DIMENSIONS, BacklogRollup, DailyRollup, grain_for
+from quality.rollups import BACKLOG, CASE, pending_delta
 
 User = get_user_model()
 
-BACKLOG_STATUSES = (
-    Status.SUBMITTED,
-    Status.OPEN,
-    Status.IN_REVIEW,
-    Status.AWAITING_SELLER,
-    Status.ESCALATED,
-    Status.APPEALED,
-)
 # (label, at least this old): the backlog's and the waiting cases' age buckets.
 AGE_BUCKETS = (
     ("14d+", timedelta(days=14)),
@@ -97,6 +88,18 @@ class DashboardFilters:
             and (self.team is None or row["specialist_pk"] in self.team_member_pks)
             and (not self.marketplace or row["marketplace"] == self.marketplace)
             and (not self.claim_type or row["claim_type"] == self.claim_type)
+        )
+
+    def backlog_matches(self, key: tuple) -> bool:
+        """Whether a BacklogRollup key (status, queue, assignee, claim type, marketplace) is
+        under the filters: the live cases' filters (case_q) on the rollup's fields."""
+        _, queue_pk, assignee_pk, claim_type, marketplace = key
+        return (
+            (self.queue is None or queue_pk == self.queue.pk)
+            and (not self.specialist_pk or assignee_pk == self.specialist_pk)
+            and (self.team is None or assignee_pk in self.team_member_pks)
+            and (not self.marketplace or marketplace == self.marketplace)
+            and (not self.claim_type or claim_type == self.claim_type)
         )
 
     def case_q(self, prefix: str = "") -> Q:
@@ -187,6 +190,19 @@ class Rollups:
         figures = tuple(figures)
         return self.totals((), figures).get((), dict.fromkeys(figures, 0))
 
+    def open_cases(self) -> dict[str, int]:
+        """{status: cases open right now} under the filters: the backlog rollup (a few hundred
+        rows, filtered here) and what the next run will add."""
+        counts: dict[str, int] = defaultdict(int)
+        stored = BacklogRollup.objects.values_list(*BacklogRollup.KEY, "cases")
+        pending = [
+            (*key[1:], changes["cases"]) for key, changes in self.delta.items() if key[0] == BACKLOG
+        ]
+        for *key, cases in [*stored, *pending]:
+            if self.filters.backlog_matches(tuple(key)):
+                counts[key[0]] += cases
+        return dict(counts)
+
 
 def ratio(part, whole) -> float | None:
     return round(100 * part / whole, 1) if whole else None
@@ -220,3 +236,23 @@ def bucketed(query: QuerySet, column: str, group: str | None, now: datetime) -> 
     for row in rows.annotate(n=Count("pk")):
         counts[row[group] if group else None][row["bucket"]] = row["n"]
     return counts
+
+
+def open_backlog(filters: DashboardFilters, rollups: Rollups, now: datetime) -> dict[str, dict]:
+    """{status: {age bucket: cases}} of the cases open now. A case filed before the oldest
+    bucket's age is in that bucket whatever the minute, so only the cases filed since are
+    counted live, by age; the older ones are the open cases' totals less those."""
+    oldest, age = AGE_BUCKETS[0]
+    recent = Dispute.objects.filter(
+        filters.case_q(), status__in=BACKLOG_STATUSES, created_at__gt=now - age
+    )
+    counts = bucketed(recent, "created_at", "status", now)
+    totals = rollups.open_cases()
+    result = {}
+    for status in BACKLOG_STATUSES:
+        buckets = counts[status]
+        # Never below nothing: a case changing between the two reads is counted next time.
+        buckets[oldest] += max(totals.get(status, 0) - sum(buckets.values()), 0)
+        if any(buckets.values()):
+            result[status] = buckets
+    return result

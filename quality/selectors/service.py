@@ -12,12 +12,12 @@ from disputes.models import CaseEvent, Dispute
 from disputes.status import Status
 from quality.selectors.common import (
     AGE_BUCKETS,
-    BACKLOG_STATUSES,
     DUE_SOON,
     LIST_LIMIT,
     DashboardFilters,
     Rollups,
     bucketed,
+    open_backlog,
     queue_names,
     ratio,
 )
@@ -48,17 +48,11 @@ def service_dashboard(
     """`list_limit`: how many cases each list holds (a page shows a few, its CSV many)."""
     now = now or timezone.now()
     live = Dispute.objects.filter(filters.case_q())
-    backlog_counts = bucketed(live.filter(status__in=BACKLOG_STATUSES), "created_at", "status", now)
-    backlog = [
-        {
-            "status": Status(status),
-            **backlog_counts[status],
-            "total": sum(backlog_counts[status].values()),
-        }
-        for status in BACKLOG_STATUSES
-        if status in backlog_counts
-    ]
     rollups = Rollups(filters)
+    backlog = [
+        {"status": Status(status), **buckets, "total": sum(buckets.values())}
+        for status, buckets in open_backlog(filters, rollups, now).items()
+    ]
     sla = ("first_response_met", "first_response_breached", "resolution_met", "resolution_breached")
     by_day = rollups.totals(["day"], sla)
     compliance_by_day = [_compliance({"day": day}, by_day.get((day,), {})) for day in filters.days]

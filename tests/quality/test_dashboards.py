@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -12,9 +13,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from disputes import services
+from disputes.models import Dispute
 from quality import selectors
 from quality.filters import DashboardFilterForm
+from quality.models import BACKLOG_STATUSES
 from quality.rollups import rebuild_rollups, roll_up
+from quality.selectors.common import AGE_BUCKETS
 from reimbursements import services as money
 from reimbursements.models import Reimbursement, Reversal
 from tests.factories import DisputeFactory, SkuFactory, StaffFactory, in_status
@@ -155,6 +160,66 @@ def test_service_figures_match_the_cases(story, specialist, specialist2, time_ma
     assert open_case in data.due_soon
     by_day = {row["day"]: row for row in data.compliance_by_day}
     assert by_day[date(2026, 11, 3)]["first_response_breached"] == 1
+
+
+def direct_backlog(now, **narrow) -> dict:
+    """{status: {age bucket: cases}} counted case by case."""
+    counts: dict = defaultdict(Counter)
+    for case in Dispute.objects.filter(status__in=BACKLOG_STATUSES, **narrow):
+        age = now - case.created_at
+        counts[case.status][next(label for label, least in AGE_BUCKETS if age >= least)] += 1
+    return {status: dict(buckets) for status, buckets in counts.items()}
+
+
+def shown_backlog(data) -> dict:
+    return {
+        row["status"]: {label: row[label] for label, _ in AGE_BUCKETS if row[label]}
+        for row in data.backlog
+    }
+
+
+def test_the_backlog_equals_the_open_cases_counted_one_by_one(
+    story, specialist, specialist2, lead, time_machine
+):
+    now = at("2026-11-20T12:00")
+    # Either side of every age boundary, and far older than the oldest.
+    filed = [
+        story.file(when)
+        for when in (
+            "2026-10-01T09:00",
+            "2026-11-05T09:00",
+            "2026-11-06T12:00",  # exactly 14 days before `now`
+            "2026-11-06T12:01",
+            "2026-11-13T11:00",
+            "2026-11-17T13:00",
+            "2026-11-19T12:00",
+            "2026-11-20T11:00",
+        )
+    ]
+    story.assign(filed[0], "2026-11-20T11:10", specialist)
+    story.assign(filed[1], "2026-11-20T11:11", specialist)
+    story.ask(filed[1], "2026-11-20T11:12", specialist)
+    story.assign(filed[3], "2026-11-20T11:13", specialist2)
+    rebuild_rollups()
+    # After the last run: an old case decided, another reassigned, one filed (counted live).
+    story.decide(filed[0], "2026-11-20T11:30", specialist)
+    time_machine.move_to(at("2026-11-20T11:31"), tick=False)
+    services.assign_dispute(dispute=filed[3], assignee=specialist, by=lead)
+    story.file("2026-11-20T11:40")
+    time_machine.move_to(now, tick=False)
+
+    def shown(**data):
+        return shown_backlog(selectors.service_dashboard(filters(**data), now=now))
+
+    assert shown() == direct_backlog(now)
+    # Counted from the rollup less the recent cases: the one filed exactly 14 days before, and
+    # the one waiting for the seller, filed 15 days before.
+    assert (shown()["open"]["14d+"], shown()["awaiting_seller"]["14d+"]) == (1, 1)
+    assert shown(specialist=specialist.pk) == direct_backlog(now, assignee=specialist)
+    assert shown(marketplace="JP") == {}
+    roll_up(now=now)
+    assert shown() == direct_backlog(now)
+    assert shown(specialist=specialist2.pk) == direct_backlog(now, assignee=specialist2) == {}
 
 
 def test_money_and_defect_figures_match_the_cases(story, specialist, specialist2):
