@@ -204,6 +204,43 @@ class SellerDailyRollup(models.Model):
         return f"{self.day} {self.seller_id}"
 
 
+# The figures of a QADailyRollup row; the decimal ones are sums of money or of scores.
+QA_COUNTS = ("reviews", "critical_failures")
+QA_AMOUNTS = ("score_total", "reviewed_amount", "money_error", "money_error_gross")
+
+
+class QADailyRollup(models.Model):
+    """Scored QA reviews per day (the day the score was given, in the site's time zone),
+    specialist reviewed, reviewer and currency: the quality figures without reading every
+    review. A review amended by a team lead counts with its amended score."""
+
+    day = models.DateField()
+    specialist_pk = models.PositiveIntegerField()
+    reviewer_pk = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    reviews = models.IntegerField(default=0)
+    critical_failures = models.IntegerField(default=0)
+    score_total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    reviewed_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    # Signed (+ overpaid, − underpaid), and without its sign.
+    money_error = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    money_error_gross = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    KEY = ("day", "specialist_pk", "reviewer_pk", "currency")
+
+    class Meta:
+        verbose_name = _("QA daily rollup")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "specialist_pk", "reviewer_pk", "currency"],
+                name="qa_rollup_unique_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.specialist_pk}: {self.reviews}"
+
+
 class BacklogRollup(models.Model):
     """The cases open right now, counted per status, queue, assignee, claim type and marketplace:
     the backlog's totals without counting every open case on each page (its ages are counted
@@ -332,6 +369,9 @@ class WeeklyReportDelivery(models.Model):
 
 # The QA models live beside these; imported here so that Django registers them with the app.
 from quality.qa_models import (  # noqa: E402, F401
+    QACalibration,
+    QACalibrationMark,
+    QACalibrationScore,
     QAReview,
     QAReviewEvent,
     QAReviewItem,

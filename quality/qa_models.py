@@ -1,6 +1,7 @@
 """QA reviews of decided cases: the versioned rubric, the reviews scored with it, their marks
-per item and their history. Re-exported from quality.models (a module of its own so that the
-rollups' models module stays small)."""
+per item and their history; and calibrations, where several reviewers score one case blind.
+Re-exported from quality.models (a module of its own so that the rollups' models module stays
+small)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import CURRENCY_CHOICES
 from disputes.models import Decision, Dispute
-from quality.qa_status import ItemResult, QAEventKind, QAStatus, SampleReason
+from quality.qa_status import (
+    CalibrationStatus,
+    ItemResult,
+    QAEventKind,
+    QAStatus,
+    SampleReason,
+)
 
 
 class QARubric(models.Model):
@@ -186,3 +193,118 @@ class QAReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id} {self.kind}"
+
+
+class QACalibration(models.Model):
+    """A team lead's calibration session: one decided case scored blind by the lead and at
+    least two other reviewers with one rubric version, to see where their marks part. The lead's
+    scorecard is the reference. Never counted in a specialist's QA figures."""
+
+    Status = CalibrationStatus
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="qa_calibrations")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="qa_calibrations")
+    rubric = models.ForeignKey(QARubric, on_delete=models.PROTECT, related_name="calibrations")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lead"),
+    )
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=CalibrationStatus.choices,
+        default=CalibrationStatus.OPEN,
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # The decision's currency, which every scorecard's money error is in.
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+
+    class Meta:
+        verbose_name = _("QA calibration")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | Q(status="closed", closed_at__isnull=False),
+                name="qa_calibration_closed_when_closed",
+            ),
+            # Two open sessions on one decision would split the same reviewers' attention.
+            models.UniqueConstraint(
+                fields=["decision"],
+                condition=Q(status="open"),
+                name="qa_calibration_one_open_per_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calibration {self.pk} of {self.decision_id} ({self.status})"
+
+    @property
+    def status_enum(self) -> CalibrationStatus:
+        return CalibrationStatus(self.status)
+
+
+class QACalibrationScore(models.Model):
+    """One participant's scorecard in a calibration (the lead's is the reference): made when
+    the calibration starts, scored once."""
+
+    calibration = models.ForeignKey(QACalibration, on_delete=models.CASCADE, related_name="scores")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("scored at"), null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    failed = models.BooleanField(_("failed a critical item"), default=False)
+    # Signed like a review's: + the seller was overpaid, − underpaid; in `currency`.
+    money_error = models.DecimalField(_("money error"), max_digits=14, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["calibration", "id"]
+        verbose_name = _("QA calibration scorecard")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["calibration", "reviewer"], name="qa_calibration_score_once_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)),
+                name="qa_calibration_score_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | Q(score__isnull=False),
+                name="qa_calibration_scored_when_submitted",
+            ),
+        ]
+        indexes = [
+            # A participant's calibrations: the list, and the inbox's waiting scorecards.
+            models.Index(fields=["reviewer", "calibration"], name="qa_calibration_participant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calibration_id}/{self.reviewer_id}: {self.score}"
+
+
+class QACalibrationMark(models.Model):
+    """A participant's mark on one rubric item of the calibration's version, with a comment."""
+
+    score = models.ForeignKey(QACalibrationScore, on_delete=models.CASCADE, related_name="marks")
+    rubric_item = models.ForeignKey(QARubricItem, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(_("mark"), max_length=16, choices=ItemResult.choices)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["score", "rubric_item__order", "rubric_item_id"]
+        verbose_name = _("QA calibration mark")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["score", "rubric_item"], name="qa_calibration_mark_once_per_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score_id}/{self.rubric_item_id}: {self.result}"

@@ -1,5 +1,5 @@
 """The status machine of a QA review: its statuses, why a decision was sampled, and the one
-transition table the QA services check every change against."""
+transition table the QA services check every change against; and a calibration's two states."""
 
 from __future__ import annotations
 
@@ -65,3 +65,14 @@ class QAEventKind(models.TextChoices):
     CONTESTED = "contested", _("Contested by the specialist")
     UPHELD = "upheld", _("Upheld by a team lead")
     AMENDED = "amended", _("Amended by a team lead")
+
+
+class CalibrationStatus(models.TextChoices):
+    """A calibration is open while its participants score it blind, closed once the lead ends it."""
+
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+    @property
+    def badge(self) -> str:
+        return "amber" if self == CalibrationStatus.OPEN else "slate"

@@ -1,8 +1,9 @@
 """Keeping the daily rollups: each changed case's share is recomputed from its own rows and the
 difference applied, so that a run is incremental, safe to repeat and equal to a rebuild.
 
-Which cases changed is read from the timeline: every change to a case appends a CaseEvent, and
-RollupState remembers the last event counted. Events younger than ROLLUP_SETTLE_SECONDS wait for
+Which cases changed is read from the timeline: every change to a case appends a CaseEvent (and
+every change to its QA review a QAReviewEvent), and RollupState remembers the last of each
+counted. Events younger than ROLLUP_SETTLE_SECONDS wait for
 the next run, so that a transaction still open when the run starts is not skipped for good; the
 dashboards count them live meanwhile (`pending_contributions`)."""
 
@@ -30,18 +31,25 @@ from quality.models import (
     COUNTS,
     DIMENSIONS,
     GRAINS,
+    QA_AMOUNTS,
+    QA_COUNTS,
     SELLER_COUNTS,
     BacklogRollup,
     CaseContribution,
     DailyRollup,
+    QADailyRollup,
+    QAReview,
+    QAReviewEvent,
     RollupState,
     SellerDailyRollup,
 )
+from quality.qa_status import SCORED
 from reimbursements.models import Reimbursement, Reversal
 
-STATE = "daily"
+STATE = "daily"  # the bookmark in the cases' timeline
+QA_STATE = "qa"  # the bookmark in the QA reviews' histories
 BATCH = 500
-CASE, SELLER, BACKLOG = "case", "seller", "backlog"
+CASE, SELLER, BACKLOG, QA = "case", "seller", "backlog", "qa"
 OUTCOME_COUNT = {
     Outcome.APPROVED: "approved",
     Outcome.PARTIALLY_APPROVED: "partially_approved",
@@ -52,6 +60,8 @@ SLA_COUNTS = {
     SlaTimer.Kind.FIRST_RESPONSE: "first_response",
     SlaTimer.Kind.RESOLUTION: "resolution",
 }
+
+DECIMALS = frozenset(AMOUNTS) | frozenset(QA_AMOUNTS)
 
 # A contribution: (table, day, *key) → {figure: value}.
 Share = dict[tuple, dict[str, int | Decimal]]
@@ -76,6 +86,7 @@ class CaseRows:
     timers: list[TimerRecord]
     payouts: list[PayoutRecord]
     reversals: list[ReversalRecord]
+    reviews: list[ReviewRecord]
 
 
 def share_of(rows: CaseRows, calendars: dict[int, Calendar]) -> Share:
@@ -155,6 +166,17 @@ def share_of(rows: CaseRows, calendars: dict[int, Calendar]) -> Share:
             by = {"specialist": reversal.resolved_by_id}
             add(reversal.resolved_at, "reversals_completed", **by)
             add(reversal.resolved_at, "reversed_amount", -reversal.amount, **by)
+    site_zone = ZoneInfo(settings.TIME_ZONE)  # QA figures are by the site's days
+    for review in rows.reviews:
+        if review.status in SCORED:
+            day = review.submitted_at.astimezone(site_zone).date().isoformat()
+            row = share[(QA, day, review.specialist_id, review.reviewer_id or 0, review.currency)]
+            row["reviews"] += 1
+            row["critical_failures"] += int(review.failed)
+            row["score_total"] += review.score
+            row["reviewed_amount"] += review.reviewed_amount
+            row["money_error"] += review.money_error
+            row["money_error_gross"] += abs(review.money_error)
     return {key: dict(figures) for key, figures in share.items()}
 
 
@@ -252,6 +274,19 @@ class ReversalRecord(NamedTuple):
     resolved_at: datetime | None
 
 
+class ReviewRecord(NamedTuple):
+    dispute_id: int
+    status: str
+    submitted_at: datetime | None
+    specialist_id: int
+    reviewer_id: int | None
+    currency: str
+    score: Decimal | None
+    failed: bool
+    reviewed_amount: Decimal
+    money_error: Decimal
+
+
 def _grouped(queryset, record) -> dict[int, list]:
     """Rows as plain records, grouped by case: no model instances, which a rebuild of a
     million cases would spend most of its time building."""
@@ -279,6 +314,7 @@ def case_rows(dispute_ids: Iterable[int]) -> list[CaseRows]:
     )
     payouts = _grouped(Reimbursement.objects.filter(dispute_id__in=ids), PayoutRecord)
     reversals = _grouped(Reversal.objects.filter(dispute_id__in=ids), ReversalRecord)
+    reviews = _grouped(QAReview.objects.filter(dispute_id__in=ids), ReviewRecord)
     return [
         CaseRows(
             dispute=case,
@@ -287,6 +323,7 @@ def case_rows(dispute_ids: Iterable[int]) -> list[CaseRows]:
             timers=timers.get(case.pk, []),
             payouts=payouts.get(case.pk, []),
             reversals=reversals.get(case.pk, []),
+            reviews=reviews.get(case.pk, []),
         )
         for case in map(CaseRecord._make, cases.values_list(*CaseRecord._fields))
     ]
@@ -310,7 +347,7 @@ def _decode(rows: list) -> Share:
     share: Share = {}
     for row in rows:
         *key, figures = row
-        share[tuple(key)] = {k: Decimal(v) if k in AMOUNTS else v for k, v in figures.items()}
+        share[tuple(key)] = {k: Decimal(v) if k in DECIMALS else v for k, v in figures.items()}
     return share
 
 
@@ -332,38 +369,60 @@ def difference(old: Share, new: Share) -> Share:
 # --- applying -----------------------------------------------------------------------------------
 
 
-def _touched_since(last_event_id: int, *, until: datetime, limit: int) -> tuple[list[int], int]:
-    """Cases with events after the bookmark (settled ones only), and the new bookmark."""
+# Where a case's changes are read from: the bookmark's name → (events, the path to their case).
+SOURCES = {
+    STATE: (CaseEvent, "dispute_id"),
+    QA_STATE: (QAReviewEvent, "review__dispute_id"),
+}
+
+
+def _touched_since(
+    source: str, last_event_id: int, *, until: datetime, limit: int
+) -> tuple[list[int], int]:
+    """Cases with events in `source` after its bookmark (settled ones only), and the new
+    bookmark."""
+    model, case = SOURCES[source]
     events = list(
-        CaseEvent.objects.filter(pk__gt=last_event_id, created_at__lte=until)
+        model.objects.filter(pk__gt=last_event_id, created_at__lte=until)
         .order_by("pk")
-        .values_list("pk", "dispute_id")[:limit]
+        .values_list("pk", case)[:limit]
     )
     if not events:
         return [], last_event_id
     return sorted({dispute_id for _, dispute_id in events}), events[-1][0]
 
 
+def _bookmarks() -> dict[str, RollupState]:
+    """Each source's bookmark, locked: one run at a time."""
+    return {
+        name: RollupState.objects.select_for_update().get_or_create(name=name)[0]
+        for name in SOURCES
+    }
+
+
 @transaction.atomic
 def roll_up(*, now: datetime | None = None, batch: int = BATCH) -> RollupRun:
-    """Count every settled case event not counted yet. One run at a time (the bookmark's row
-    lock); a run that finds nothing changes nothing."""
+    """Count every settled case event and QA review event not counted yet. One run at a time
+    (the bookmarks' row locks); a run that finds nothing changes nothing."""
     now = now or timezone.now()
-    state = RollupState.objects.select_for_update().get_or_create(name=STATE)[0]
+    bookmarks = _bookmarks()
     until = now - timedelta(seconds=settings.ARBITER["ROLLUP_SETTLE_SECONDS"])
     calendars = load_calendars()
     cases = 0
-    while True:
-        # Events, not cases, are batched: a case with many new events counts once per batch.
-        dispute_ids, last = _touched_since(state.last_event_id, until=until, limit=batch * 10)
-        if not dispute_ids:
-            break
-        for start in range(0, len(dispute_ids), batch):
-            _apply(_replace_shares(dispute_ids[start : start + batch], calendars))
-        cases += len(dispute_ids)
-        state.last_event_id = last
-    state.save()
-    return RollupRun(cases=cases, last_event_id=state.last_event_id)
+    for source, state in bookmarks.items():
+        while True:
+            # Events, not cases, are batched: a case with many new events counts once a batch.
+            dispute_ids, last = _touched_since(
+                source, state.last_event_id, until=until, limit=batch * 10
+            )
+            if not dispute_ids:
+                break
+            for start in range(0, len(dispute_ids), batch):
+                _apply(_replace_shares(dispute_ids[start : start + batch], calendars))
+            cases += len(dispute_ids)
+            state.last_event_id = last
+        state.save()
+    return RollupRun(cases=cases, last_event_id=bookmarks[STATE].last_event_id)
 
 
 def _replace_shares(dispute_ids: list[int], calendars: dict[int, Calendar]) -> Share:
@@ -392,6 +451,7 @@ TABLES = (
     (CASE, DailyRollup, (*COUNTS, *AMOUNTS)),
     (SELLER, SellerDailyRollup, SELLER_COUNTS),
     (BACKLOG, BacklogRollup, ("cases",)),
+    (QA, QADailyRollup, (*QA_COUNTS, *QA_AMOUNTS)),
 )
 
 
@@ -480,8 +540,12 @@ def _key_of(row, model) -> tuple:
 @transaction.atomic
 def rebuild_rollups(*, batch: int = 2000) -> RollupRun:
     """Throw the rollups away and count every case again from its rows."""
-    state = RollupState.objects.select_for_update().get_or_create(name=STATE)[0]
-    last = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    bookmarks = _bookmarks()
+    for source, state in bookmarks.items():
+        model = SOURCES[source][0]
+        state.last_event_id = (
+            model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        )
     for _, model, _ in TABLES:
         model.objects.all().delete()
     CaseContribution.objects.all().delete()
@@ -493,20 +557,29 @@ def rebuild_rollups(*, batch: int = 2000) -> RollupRun:
         cases += len(chunk)
         after = chunk[-1]
     _apply(total)  # the tables are empty: one write of every row
-    state.last_event_id = last
-    state.save()
-    return RollupRun(cases=cases, last_event_id=last)
+    for state in bookmarks.values():
+        state.save()
+    return RollupRun(cases=cases, last_event_id=bookmarks[STATE].last_event_id)
 
 
 # --- what is not rolled up yet ------------------------------------------------------------------
 
 
 def pending_delta(*, limit: int = 20_000) -> Share:
-    """The difference the next run will apply: events after the bookmark, counted live so that
-    a dashboard's today is up to the minute. Bounded: past `limit` events it waits for the run."""
-    state = RollupState.objects.filter(name=STATE).first()
-    last = state.last_event_id if state else 0
-    dispute_ids, _ = _touched_since(last, until=timezone.now() + timedelta(days=1), limit=limit)
+    """The difference the next run will apply: events after the bookmarks, counted live so
+    that a dashboard's today is up to the minute. Bounded: past `limit` events of a source it
+    waits for the run."""
+    bookmarks = {state.name: state.last_event_id for state in RollupState.objects.all()}
+    until = timezone.now() + timedelta(days=1)
+    dispute_ids = sorted(
+        {
+            dispute_id
+            for source in SOURCES
+            for dispute_id in _touched_since(
+                source, bookmarks.get(source, 0), until=until, limit=limit
+            )[0]
+        }
+    )
     if not dispute_ids:
         return {}
     calendars = load_calendars()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("productivity/", views.productivity, name="productivity"),
     path("money/", views.money, name="money"),
     path("defects/", views.defects, name="defects"),
+    path("quality/", views.quality, name="quality"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/acknowledge/", views.acknowledge, name="acknowledge_alert"),
     path("weekly/", views.weekly, name="weekly"),
@@ -20,4 +21,17 @@ urlpatterns = [
     path("qa/<int:review_id>/contest/", views.qa_contest, name="qa_contest"),
     path("qa/<int:review_id>/resolve/", views.qa_resolve, name="qa_resolve"),
     path("qa/send/<str:reference>/", views.qa_send, name="qa_send"),
+    path("qa/calibrations/", views.calibrations, name="calibrations"),
+    path("qa/calibrations/new/", views.calibration_new, name="calibration_new"),
+    path("qa/calibrations/<int:calibration_id>/", views.calibration, name="calibration"),
+    path(
+        "qa/calibrations/<int:calibration_id>/score/",
+        views.calibration_score,
+        name="calibration_score",
+    ),
+    path(
+        "qa/calibrations/<int:calibration_id>/close/",
+        views.calibration_close,
+        name="calibration_close",
+    ),
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, require
 from core.money import Money, quantize
-from quality.models import QAReview, QAReviewItem, QARubricItem
+from quality.models import QAReview, QAReviewItem, QARubric, QARubricItem
 from quality.permissions import can_resolve_qa_contest, can_review_qa
 from quality.qa.common import approver_id_of, lock_review, move, require_move
 from quality.qa_status import ItemResult, QAEventKind, QAStatus
@@ -51,11 +51,12 @@ def score_of(marks: Mapping[QARubricItem, str]) -> Score:
     return Score(score=score, failed=failed)
 
 
-def _marks(
-    review: QAReview, items: Mapping[str, MarkInput], *, partial: bool = False
+def read_marks(
+    rubric: QARubric, items: Mapping[str, MarkInput], *, partial: bool = False
 ) -> dict[QARubricItem, Mark]:
-    """The marks by rubric item of the review's version; every item unless `partial`."""
-    rubric_items = {item.code: item for item in review.rubric.items.all()}
+    """The marks by item of the rubric version; every item unless `partial`. Reviews and
+    calibration scorecards read them the same way."""
+    rubric_items = {item.code: item for item in rubric.items.all()}
     errors: dict[str, list[str]] = {}
     marks: dict[QARubricItem, Mark] = {}
     for code, given in items.items():
@@ -75,15 +76,25 @@ def _marks(
     return marks
 
 
-def _money_error(review: QAReview, value: Money | Decimal | str | None) -> Decimal:
+def require_a_mark(marks: Mapping[QARubricItem, Mark]) -> None:
+    """Refuse a scorecard whose items are all not applicable: it has no score."""
+    if all(mark.result == ItemResult.NOT_APPLICABLE for mark in marks.values()):
+        raise InvalidInput(
+            _("Mark at least one item yes or no: a review of nothing has no score."),
+            fields={"items": [_("Every item is “not applicable”.")]},
+        )
+
+
+def read_money_error(value: Money | Decimal | str | None, *, currency: str) -> Decimal:
+    """The money error given (+ overpaid, − underpaid) in the decision's `currency`; 0 if none."""
     if value is None or value == "":
         return Decimal("0")
     if isinstance(value, Money):
-        if value.currency != review.currency:
+        if value.currency != currency:
             raise InvalidInput(
                 _("Enter the money error in the decision's currency, %(currency)s.")
-                % {"currency": review.currency},
-                fields={"money_error": [_("Use %(currency)s.") % {"currency": review.currency}]},
+                % {"currency": currency},
+                fields={"money_error": [_("Use %(currency)s.") % {"currency": currency}]},
             )
         value = value.amount
     try:
@@ -98,7 +109,7 @@ def _money_error(review: QAReview, value: Money | Decimal | str | None) -> Decim
             ),
             fields={"money_error": [_("Enter an amount.")]},
         )
-    return quantize(amount, review.currency)
+    return quantize(amount, currency)
 
 
 def _require_not_involved(review: QAReview, by: User) -> None:
@@ -170,13 +181,9 @@ def submit_review(
         message=_("This review was already scored; the specialist may contest it."),
         code="already_scored",
     )
-    marks = _marks(review, items)
-    if all(mark.result == ItemResult.NOT_APPLICABLE for mark in marks.values()):
-        raise InvalidInput(
-            _("Mark at least one item yes or no: a review of nothing has no score."),
-            fields={"items": [_("Every item is “not applicable”.")]},
-        )
-    error = _money_error(review, money_error)
+    marks = read_marks(review.rubric, items)
+    require_a_mark(marks)
+    error = read_money_error(money_error, currency=review.currency)
     result = score_of({item: mark.result for item, mark in marks.items()})
     _save_marks(review, marks)
     now = timezone.now()
@@ -287,12 +294,12 @@ def resolve_contest(
                 _("An amendment changes at least one item or the money error."),
                 fields={"items": [_("Change an item or the money error.")]},
             )
-        marks = _marks(review, items or {}, partial=True)
+        marks = read_marks(review.rubric, items or {}, partial=True)
         _save_marks(review, marks)
         result = score_of(_all_marks(review))
         fields.update(score=result.score, failed=result.failed)
         if money_error is not None:
-            fields["money_error"] = _money_error(review, money_error)
+            fields["money_error"] = read_money_error(money_error, currency=review.currency)
     after = {
         **before,
         "score": str(fields.get("score", review.score)),

@@ -2,6 +2,16 @@
 run will add, counted live), and indexed live reads for what is true right now. One module per
 dashboard; every function runs a fixed number of queries."""
 
+from quality.selectors.calibration import (
+    CalibrationPage,
+    CalibrationResults,
+    calibration_results,
+    get_calibration_for,
+    get_calibration_page_for,
+    list_calibration_candidates,
+    list_waiting_calibrations_for,
+    page_calibrations_for,
+)
 from quality.selectors.common import (
     AGE_BUCKETS,
     BACKLOG_STATUSES,
@@ -37,6 +47,8 @@ __all__ = [
     "BACKLOG_STATUSES",
     "DUE_SOON",
     "LIST_LIMIT",
+    "CalibrationPage",
+    "CalibrationResults",
     "CurrencyAccuracy",
     "DashboardFilters",
     "DefectsDashboard",
@@ -47,14 +59,20 @@ __all__ = [
     "Rollups",
     "ServiceDashboard",
     "SpecialistQA",
+    "calibration_results",
     "count_due_qa_for",
     "defects_dashboard",
+    "get_calibration_for",
+    "get_calibration_page_for",
     "get_decision_to_sample",
     "get_review_for",
     "get_review_page_for",
+    "list_calibration_candidates",
     "list_qa_inbox_for",
     "list_reviews_of",
+    "list_waiting_calibrations_for",
     "money_dashboard",
+    "page_calibrations_for",
     "page_qa_inbox_for",
     "productivity_dashboard",
     "qa_figures",

@@ -41,12 +41,15 @@ def productivity_dashboard(filters: DashboardFilters) -> ProductivityDashboard:
         if pk  # figures with no specialist (filings, unassigned breaches) are not anyone's work
     }
     names = user_names(per_specialist)
-    # QA figures by the day the score was given, for the specialists listed (2 queries).
+    # QA figures by the day the score was given, for the specialists listed (1 query).
     qa: dict[int, SpecialistQA] = {
         row.specialist_id: row
         for row in (
             qa_figures(
-                start=filters.day_from, end=filters.day_to, specialist_ids=list(per_specialist)
+                start=filters.day_from,
+                end=filters.day_to,
+                specialist_ids=list(per_specialist),
+                pending=rollups.delta,
             )
             if per_specialist
             else []

@@ -3,23 +3,31 @@ QA figures per specialist. Every function runs a fixed number of queries."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Avg, Count, Prefetch, Q, Sum
-from django.db.models.functions import Abs
-from django.utils import timezone
+from django.db.models import Prefetch, Q, Sum
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from core.pagination import KeysetPage, paginate_keyset
 from disputes.models import CheckResult, Decision, Dispute, Message
 from disputes.selectors import CasePage, get_case_page, get_dispute_for
-from quality.models import QAReview, QAReviewEvent, QAReviewItem
+from quality.models import (
+    QA_AMOUNTS,
+    QA_COUNTS,
+    QADailyRollup,
+    QAReview,
+    QAReviewEvent,
+    QAReviewItem,
+)
 from quality.permissions import can_review_qa
 from quality.qa_status import SCORED, QAStatus
+from quality.rollups import QA, Share, pending_delta
+from quality.selectors.calibration import waiting_scorecards
 
 INBOX_LIMIT = 25
 HUNDRED = Decimal(100)
@@ -72,10 +80,14 @@ def page_qa_inbox_for(
 
 
 def count_due_qa_for(user: AbstractBaseUser) -> int:
-    """How many reviews wait for the user: the navigation badge (one query; none for others)."""
+    """How many reviews and calibration scorecards wait for the user: the navigation badge
+    (one query; none for others)."""
     if not can_review_qa(user):
         return 0
-    return QAReview.objects.filter(status=QAStatus.DUE, reviewer=user).count()
+    reviews = QAReview.objects.filter(status=QAStatus.DUE, reviewer=user).values("pk")
+    # No ordering inside the union: SQLite refuses an ORDER BY in a compound statement's parts.
+    scorecards = waiting_scorecards(user).order_by().values("pk")
+    return reviews.order_by().union(scorecards, all=True).count()
 
 
 def get_review_for(*, user: AbstractBaseUser, review_id: int) -> QAReview:
@@ -199,63 +211,62 @@ class SpecialistQA:
     average_score: Decimal | None
     critical_failures: int
     money: list[CurrencyAccuracy] = field(default_factory=list)
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    zone = timezone.get_default_timezone()
-    return (
-        datetime.combine(start, time.min, tzinfo=zone),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
-    )
+    score_total: Decimal = Decimal(0)
 
 
 def qa_figures(
-    *, start: date, end: date, specialist_ids: list[int] | None = None
+    *,
+    start: date,
+    end: date,
+    specialist_ids: list[int] | None = None,
+    pending: Share | None = None,
 ) -> list[SpecialistQA]:
     """Per specialist, the reviews scored from `start` to `end` (days, inclusive; by the day
     the score was given, in the site's time zone): count, average score, critical failures,
-    and per currency the reviewed amount and the money error. Two queries."""
-    since, until = _bounds(start, end)
-    scored = QAReview.objects.filter(
-        status__in=sorted(SCORED), submitted_at__gte=since, submitted_at__lt=until
-    )
+    and per currency the reviewed amount and the money error. From the QA rollups (one query)
+    and what the next rollup run adds (`pending`, read here unless the page has it already)."""
+    names = (*QA_COUNTS, *QA_AMOUNTS)
+    sums: dict[tuple[int, str], dict] = defaultdict(lambda: dict.fromkeys(names, 0))
+    rows = QADailyRollup.objects.filter(day__gte=start, day__lte=end)
     if specialist_ids is not None:
-        scored = scored.filter(specialist_id__in=specialist_ids)
-    people = {
-        row["specialist_id"]: SpecialistQA(
-            specialist_id=row["specialist_id"],
-            reviews=row["reviews"],
-            average_score=(
-                row["average"].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-                if row["average"] is not None
-                else None
+        rows = rows.filter(specialist_pk__in=specialist_ids)
+    for row in (
+        rows.values("specialist_pk", "currency")
+        .order_by()
+        .annotate(**{name: Sum(name) for name in names})
+    ):
+        for name in names:
+            sums[row["specialist_pk"], row["currency"]][name] += row[name]
+    wanted = None if specialist_ids is None else set(specialist_ids)
+    for key, changes in (pending_delta() if pending is None else pending).items():
+        if key[0] != QA:
+            continue
+        _, day, specialist_pk, _, currency = key
+        if start <= date.fromisoformat(day) <= end and (wanted is None or specialist_pk in wanted):
+            for name, value in changes.items():
+                sums[specialist_pk, currency][name] += value
+    people: dict[int, SpecialistQA] = {}
+    for (specialist_pk, currency), figures in sorted(sums.items()):
+        if not figures["reviews"]:
+            continue
+        person = people.setdefault(
+            specialist_pk,
+            SpecialistQA(
+                specialist_id=specialist_pk, reviews=0, average_score=None, critical_failures=0
             ),
-            critical_failures=row["failures"],
         )
-        for row in scored.values("specialist_id")
-        .annotate(
-            reviews=Count("id"),
-            average=Avg("score"),
-            failures=Count("id", filter=Q(failed=True)),
-        )
-        .order_by("specialist_id")
-    }
-    money = (
-        scored.values("specialist_id", "currency")
-        .annotate(
-            reviewed=Sum("reviewed_amount"),
-            error=Sum("money_error"),
-            gross=Sum(Abs("money_error")),
-        )
-        .order_by("specialist_id", "currency")
-    )
-    for row in money:
-        people[row["specialist_id"]].money.append(
+        person.reviews += figures["reviews"]
+        person.critical_failures += figures["critical_failures"]
+        person.score_total += figures["score_total"]
+        person.money.append(
             CurrencyAccuracy(
-                currency=row["currency"],
-                reviewed_amount=row["reviewed"],
-                money_error=row["error"],
-                money_error_gross=row["gross"],
+                currency=currency,
+                reviewed_amount=figures["reviewed_amount"],
+                money_error=figures["money_error"],
+                money_error_gross=figures["money_error_gross"],
             )
         )
+    for person in people.values():
+        average = Decimal(person.score_total) / person.reviews
+        person.average_score = average.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return list(people.values())

@@ -11,6 +11,6 @@ register = template.Library()
 
 @register.simple_tag
 def due_qa_reviews(user) -> int:
-    """Reviews waiting for the user: QA reviewers and team leads only (one query; none for
-    others)."""
+    """Reviews and calibration scorecards waiting for the user: QA reviewers and team leads
+    only (one query; none for others)."""
     return count_due_qa_for(user)

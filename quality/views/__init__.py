@@ -4,12 +4,20 @@ Team pages are for team leads and QA reviewers (read-only, except that a team le
 a trend alert); a specialist opens only their own numbers."""
 
 from quality.views.alerts import acknowledge, alerts
+from quality.views.calibration import (
+    calibration,
+    calibration_close,
+    calibration_new,
+    calibration_score,
+    calibrations,
+)
 from quality.views.dashboards import (
     dashboard_home,
     defects,
     money,
     my_numbers,
     productivity,
+    quality,
     service,
 )
 from quality.views.qa import qa_contest, qa_inbox, qa_resolve, qa_review, qa_score, qa_send
@@ -18,6 +26,11 @@ from quality.views.weekly import weekly
 __all__ = [
     "acknowledge",
     "alerts",
+    "calibration",
+    "calibration_close",
+    "calibration_new",
+    "calibration_score",
+    "calibrations",
     "dashboard_home",
     "defects",
     "money",
@@ -29,6 +42,7 @@ __all__ = [
     "qa_review",
     "qa_score",
     "qa_send",
+    "quality",
     "service",
     "weekly",
 ]

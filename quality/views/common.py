@@ -49,12 +49,22 @@ def day_label(value: date) -> str:
     return date_format(value, "M d")
 
 
-def chart_config(kind: str, labels: list, series: dict[str, list], *, stacked=False, percent=False):
-    """A Chart.js configuration (data and the few options the pages vary)."""
+def chart_config(
+    kind: str,
+    labels: list,
+    series: dict[str, list],
+    *,
+    stacked=False,
+    percent=False,
+    top: int | None = None,
+):
+    """A Chart.js configuration (data and the few options the pages vary); `top` fixes the
+    value axis's end (a percentage's is 100)."""
     return {
         "type": kind,
         "stacked": stacked,
         "percent": percent,
+        "max": 100 if percent else top,
         "data": {
             "labels": labels,
             "datasets": [

@@ -1,4 +1,5 @@
-"""The service, productivity, money and defects dashboards, and a specialist's own numbers."""
+"""The service, productivity, money, defects and quality dashboards, and a specialist's own
+numbers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET
 from quality import selectors
 from quality.filters import DashboardFilterForm
 from quality.selectors import alerts as alert_selectors
+from quality.selectors import qa_dashboard
 from quality.views.common import (
     LABELS,
     chart_config,
@@ -411,4 +413,84 @@ def defects(request: HttpRequest) -> HttpResponse:
     }
     return dashboard_page(
         request, "quality/defects.html", form, filters, context, tables, "defects"
+    )
+
+
+# --- quality ------------------------------------------------------------------------------------
+
+QUALITY_HEADER = [
+    gettext_lazy("Specialist"),
+    gettext_lazy("QA reviews"),
+    gettext_lazy("Average QA score"),
+    gettext_lazy("Average QA score, period before"),
+    gettext_lazy("Change (points)"),
+    gettext_lazy("Critical failures"),
+]
+
+
+@require_GET
+@team_pages
+def quality(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.filters()
+    data = qa_dashboard.quality_dashboard(filters)
+
+    def points(values) -> list[float | None]:  # a week without reviews is a gap in its line
+        return [None if value is None else float(value) for value in values]
+
+    series = {str(_("Team")): points(week.average_score for week in data.weeks)}
+    for row in data.specialists:
+        pk = row["specialist_pk"]
+        series[row["specialist"]] = points(week.by_specialist.get(pk) for week in data.weeks)
+    chart = chart_config("line", [day_label(week.monday) for week in data.weeks], series, top=100)
+
+    def score(value):
+        return "" if value is None else value
+
+    tables = {
+        "specialists": lambda: (
+            [str(h) for h in QUALITY_HEADER],
+            [
+                [
+                    row["specialist"],
+                    row["qa"].reviews,
+                    score(row["qa"].average_score),
+                    score(row["previous"].average_score if row["previous"] else None),
+                    score(row["change"]),
+                    row["qa"].critical_failures,
+                ]
+                for row in data.specialists
+            ],
+        ),
+        "financial-accuracy": lambda: (
+            [str(h) for h in QA_MONEY_HEADER],
+            [
+                [
+                    row["specialist"],
+                    money.currency,
+                    money.reviewed_amount,
+                    money.money_error,
+                    money.money_error_gross,
+                    score(money.accuracy_percent),
+                ]
+                for row in data.specialists
+                for money in row["qa"].money
+            ],
+        ),
+        "weeks": lambda: (
+            [_("Week from"), _("QA reviews"), _("Average QA score"), _("Critical failures")],
+            [
+                [
+                    week.monday.isoformat(),
+                    week.reviews,
+                    score(week.average_score),
+                    week.critical_failures,
+                ]
+                for week in data.weeks
+            ],
+        ),
+    }
+    context = {"data": data, "trend_chart": chart}
+    return dashboard_page(
+        request, "quality/quality.html", form, filters, context, tables, "quality"
     )

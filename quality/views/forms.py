@@ -1,27 +1,29 @@
-"""The QA review page's forms: the scorecard, the specialist's contest, a team lead's verdict.
+"""The QA pages' forms: the scorecard (of a review or a calibration), the specialist's contest,
+a team lead's verdict, and a team lead starting a calibration.
 
 They only carry input; the QA services check it (a missing mark, a money error that is not an
-amount) and their refusals land on these fields by name: an item's field is its rubric code."""
+amount, too few reviewers) and their refusals land on these fields by name: an item's field is
+its rubric code."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from quality.models import QAReview
+from quality.models import QACalibration, QAReview, QARubric
 from quality.qa import Mark
 from quality.qa_status import ItemResult
 
 COMMENT = "note_"  # an item's comment field: COMMENT + the item's code
 
 
-class ReviewForm(forms.Form):
-    """Every rubric item of the review's version (yes / no / not applicable, and a comment), the
-    money error in the decision's currency and an overall comment."""
+class ScorecardForm(forms.Form):
+    """Every item of a rubric version (yes / no / not applicable, and a comment), the money
+    error in the decision's currency and an overall comment."""
 
-    def __init__(self, review: QAReview, *args, **kwargs) -> None:
+    def __init__(self, *args, rubric: QARubric, currency: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.rubric_items = list(review.rubric.items.all())
+        self.rubric_items = list(rubric.items.all())
         for item in self.rubric_items:
             self.fields[item.code] = forms.ChoiceField(
                 label=item.label,
@@ -36,7 +38,7 @@ class ReviewForm(forms.Form):
                 widget=forms.TextInput(attrs={"placeholder": _("Comment")}),
             )
         self.fields["money_error"] = forms.CharField(
-            label=_("Money error (%(currency)s)") % {"currency": review.currency},
+            label=_("Money error (%(currency)s)") % {"currency": currency},
             help_text=_("+ the seller was overpaid, − underpaid; empty or 0 when none."),
             required=False,
             max_length=20,
@@ -56,7 +58,7 @@ class ReviewForm(forms.Form):
         ]
 
     def arguments(self) -> dict:
-        """submit_review's input: the marks given, the money error, the comment."""
+        """The scoring service's input: the marks given, the money error, the comment."""
         data = self.cleaned_data
         return {
             "items": {
@@ -67,6 +69,20 @@ class ReviewForm(forms.Form):
             "money_error": data["money_error"].strip() or None,
             "comment": data["comment"],
         }
+
+
+class ReviewForm(ScorecardForm):
+    """A QA review's scorecard: its rubric version, its decision's currency."""
+
+    def __init__(self, review: QAReview, *args, **kwargs) -> None:
+        super().__init__(*args, rubric=review.rubric, currency=review.currency, **kwargs)
+
+
+class CalibrationScoreForm(ScorecardForm):
+    """A participant's scorecard in a calibration: its rubric version and currency."""
+
+    def __init__(self, calibration: QACalibration, *args, **kwargs) -> None:
+        super().__init__(*args, rubric=calibration.rubric, currency=calibration.currency, **kwargs)
 
 
 class ContestForm(forms.Form):
@@ -129,3 +145,37 @@ class ResolveForm(forms.Form):
             "items": items or None,
             "money_error": data["money_error"].strip() or None,
         }
+
+
+class StartCalibrationForm(forms.Form):
+    """A decided case by its reference, the reviewers who score it beside the lead, an optional
+    due date and a note for them."""
+
+    case = forms.CharField(
+        label=_("Case reference"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"placeholder": "DSP-2026-000123", "autocomplete": "off"}),
+    )
+    reviewers = forms.ModelMultipleChoiceField(
+        label=_("Reviewers"),
+        help_text=_("At least two besides you; you score the case too, as the reference."),
+        queryset=None,
+        required=False,  # the service says how many, in words
+        widget=forms.CheckboxSelectMultiple,
+    )
+    due_on = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label=_("Note for the reviewers"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, candidates, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = candidates
+        self.fields["reviewers"].label_from_instance = lambda user: user.get_username()

@@ -1,5 +1,6 @@
-"""The QA pages: a reviewer's inbox, the review page (score; the specialist's contest; a team
-lead's verdict) and a team lead sending a decided case to QA from the case page.
+"""The QA pages: a reviewer's inbox (reviews and calibration scorecards waiting), the review
+page (score; the specialist's contest; a team lead's verdict) and a team lead sending a decided
+case to QA from the case page.
 
 Who may do what is the services' call; the page only offers the forms that apply."""
 
@@ -33,7 +34,16 @@ def qa_inbox(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("quality:qa_inbox")
-    return render(request, "quality/qa_inbox.html", {"page": page, "nav": "qa"})
+    return render(
+        request,
+        "quality/qa_inbox.html",
+        {
+            "page": page,
+            "calibrations": selectors.list_waiting_calibrations_for(user=request.user),
+            "nav": "qa",
+            "tab": "inbox",
+        },
+    )
 
 
 def _page(request: HttpRequest, review_id: int) -> ReviewPage:

@@ -1,13 +1,13 @@
 // Dashboards: every <canvas data-chart="ID"> is drawn from the JSON in <script id="ID">
-// ({type, stacked, percent, data}), written by the page with json_script.
+// ({type, stacked, percent, max, data}), written by the page with json_script.
 (function () {
   function draw(canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source || !window.Chart) return;
     var config = JSON.parse(source.textContent);
     var y = { beginAtZero: true, stacked: config.stacked, ticks: { precision: 0 } };
+    if (config.max) y.max = config.max;
     if (config.percent) {
-      y.max = 100;
       y.ticks = { callback: function (value) { return value + "%"; } };
     }
     canvas.chart = new window.Chart(canvas, {

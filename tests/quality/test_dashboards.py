@@ -28,7 +28,13 @@ from tests.quality.test_rollups import a_week_of_cases
 
 pytestmark = pytest.mark.django_db
 
-TEAM_PAGES = ["quality:service", "quality:productivity", "quality:money", "quality:defects"]
+TEAM_PAGES = [
+    "quality:service",
+    "quality:productivity",
+    "quality:money",
+    "quality:defects",
+    "quality:quality",
+]
 WEEK = {"date_from": "2026-11-02", "date_to": "2026-11-06"}
 
 
@@ -267,6 +273,7 @@ TABLES = {
     ],
     "quality:productivity": ["specialists", "decided-per-day"],
     "quality:money": ["by-claim-type", "by-marketplace", "overrides", "approvals-waiting"],
+    "quality:quality": ["specialists", "financial-accuracy", "weeks"],
     "quality:defects": [
         "by-claim-type",
         "by-root-cause",

@@ -3,16 +3,17 @@ the rubric's versions, the per-specialist figures, and the reads' query counts."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.errors import InvalidInput, NotAllowed, NotFound, TransitionNotAllowed
 from core.money import Money
-from quality.models import QAReview, QARubric
+from quality.models import QADailyRollup, QAReview, QARubric
 from quality.qa import (
     Mark,
     RubricItemSpec,
@@ -24,6 +25,7 @@ from quality.qa import (
     score_of,
     submit_review,
 )
+from quality.rollups import rebuild_rollups, roll_up
 from quality.selectors import get_review_for, list_qa_inbox_for, qa_figures
 from tests.factories import StaffFactory
 from tests.quality.qa_cases import Cases, due_review
@@ -332,6 +334,47 @@ def test_financial_accuracy_and_scores_equal_a_direct_sum(cases, specialist, spe
     assert (eur_figures.reviewed_amount, eur_figures.accuracy) == (Decimal("80.00"), 1)
     assert figures[specialist2.pk].money[0].accuracy == Decimal("0.9000")
     assert qa_figures(start=date(2000, 1, 1), end=date(2000, 1, 2)) == []
+
+
+def everyone(**kwargs) -> list:
+    return qa_figures(start=date(2000, 1, 1), end=date(2100, 1, 1), **kwargs)
+
+
+def test_the_qa_figures_come_from_the_daily_rollups_and_an_amendment_moves_them(
+    cases, specialist, qa, lead
+):
+    (decision,) = cases.decide([(specialist, NOON)], amount=Decimal("100.00"), outcome="approved")
+    review = due_review(decision, reviewer=qa)
+    submit_review(
+        review=review,
+        by=qa,
+        items={**ALL_PASS, "decision_correct": "failed"},
+        money_error=Decimal("20.00"),
+    )
+    live = everyone()  # not rolled up yet: counted from the review's history
+    assert not QADailyRollup.objects.exists()
+    roll_up(now=timezone.now() + timedelta(hours=1))
+    assert QADailyRollup.objects.get().reviews == 1
+    assert everyone() == live
+    (before,) = live
+
+    contest_review(review=review, by=specialist, reason="The photos show the damage.")
+    resolve_contest(
+        review=review,
+        by=lead,
+        verdict="amend",
+        note="The decision was right.",
+        items={"decision_correct": "passed"},
+        money_error=Decimal("0"),
+    )
+    (amended,) = everyone()  # the amendment, counted live before the next run
+    review.refresh_from_db()
+    assert (amended.average_score, amended.money[0].money_error) == (review.score, 0)
+    assert amended.average_score > before.average_score and amended.critical_failures == 0
+    roll_up(now=timezone.now() + timedelta(hours=1))
+    assert everyone() == [amended]
+    rebuild_rollups()
+    assert everyone() == [amended] and QADailyRollup.objects.get().score_total == review.score
 
 
 @pytest.mark.parametrize("size", [2, 20])
