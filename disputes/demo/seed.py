@@ -53,6 +53,7 @@ from disputes.models import Dispute, Queue, ResponseTemplate, StaffProfile
 from disputes.status import Channel, Outcome, Priority, Status
 from evidence.services import attach_evidence, import_records
 from quality.alerts import detect_trends
+from quality.qa.history import review_history
 from quality.rollups import rebuild_rollups
 from reimbursements.models import Reimbursement
 from reimbursements.selectors import list_ready_to_batch
@@ -67,6 +68,9 @@ from sellers.models import Seller, SellerMembership, Sku
 # --- the run -------------------------------------------------------------------------------------
 
 HISTORY_DAYS = 90  # of cases before today, for the dashboards
+
+
+STAFF_TENURE_DAYS = 400
 
 
 @dataclass
@@ -101,6 +105,11 @@ class Seeder:
         created = sum(self.place(claim) for claim in claims)
         self.settle_money()
         history = add_history(self.history_world()).cases if self.history_days else 0
+        if history:  # the nights' QA sampling and the reviewers' scores over the history
+            review_history(
+                first=self.today - timedelta(days=self.history_days),
+                last=self.today - timedelta(days=1),
+            )
         if created or history:
             rebuild_rollups()  # the dashboards read the history from the rollups
         if history:
@@ -129,6 +138,8 @@ class Seeder:
                 email=f"{login.username}@arbiter.example",
                 is_staff=True,
                 is_superuser=login.superuser,
+                # Here since before the history: QA samples a new specialist's work more.
+                date_joined=timezone.now() - timedelta(days=STAFF_TENURE_DAYS),
             )
             user.groups.add(*Group.objects.filter(name__in=login.groups))
             if login.languages is not None:

@@ -11,8 +11,10 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 
@@ -21,7 +23,7 @@ from disputes.services.periodic import close_lapsed_disputes
 from disputes.sla.sweep import remind_sellers, sweep_sla
 from disputes.status import ACTIVE, ALLOWED, Status
 from quality.alerts import detect_trends
-from quality.models import DailyRollup, TrendAlert
+from quality.models import DailyRollup, QAReview, TrendAlert
 from quality.rollups import roll_up
 from quality.selectors import (
     DashboardFilters,
@@ -30,6 +32,7 @@ from quality.selectors import (
     productivity_dashboard,
     service_dashboard,
 )
+from quality.selectors.qa_dashboard import quality_dashboard
 from reimbursements.models import PayoutBatch, PayoutSource, Reimbursement, Reversal
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +117,22 @@ def test_every_dashboard_shows_ninety_days(seeded):
     assert defects.by_carrier
     assert len(defects.top_sellers_by_disputes) == 3
     assert len(defects.top_sellers_by_invalid) == 3
+
+    quality = quality_dashboard(filters)
+    assert quality.reviews > 100 and quality.critical_failures > 0
+    assert len([week for week in quality.weeks if week.reviews]) >= 11
+    assert {m.currency for m in quality.money} == {"USD", "CNY", "JPY"}
+    assert all(m.money_error_gross for m in quality.money)
+
+
+def test_the_nights_sampled_the_history_for_qa_and_the_last_days_wait_in_the_inbox(seeded):
+    reasons = set(QAReview.objects.values_list("reason", flat=True))
+    assert {"random", "override", "outcome_moved", "high_amount"} <= reasons
+    assert not QAReview.objects.filter(reviewer=F("specialist")).exists()
+    qa = get_user_model().objects.get(username="qa")
+    assert QAReview.objects.filter(status="due", reviewer=qa).exists()
+    first_scored = QAReview.objects.filter(submitted_at__isnull=False).earliest("submitted_at")
+    assert timezone.now() - first_scored.submitted_at > timedelta(days=80)
 
 
 def test_the_history_has_breaches_appeals_overturns_and_paid_payouts(seeded):
