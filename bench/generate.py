@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.utils import timezone
 
 from disputes.claim_types import CLAIM_TYPES
 from disputes.demo.data import SellerSpec, SkuSpec
 from disputes.demo.history import HistorySeller, World, add_history, has_history
 from disputes.models import Queue
-from quality.models import RollupState
-from quality.rollups import STATE, rebuild_rollups
+from quality.models import QAReview, RollupState
+from quality.qa.history import review_history
+from quality.rollups import STATE, rebuild_rollups, roll_up
 from sellers.models import Seller, SellerMembership
 
 BENCH_PASSWORD = "arbiter-bench"  # a throwaway benchmark login, also in bench/run.py
@@ -85,6 +89,16 @@ def bench_users() -> dict:
         finance.save()
         finance.groups.add(Group.objects.get(name="Finance"))
     made["finance"] = finance
+    qa, created = users.get_or_create(username="bench-qa", defaults={"is_staff": True})
+    if created:
+        qa.set_password(BENCH_PASSWORD)
+        qa.save()
+        qa.groups.add(Group.objects.get(name="QA Reviewer"))
+    made["qa"] = qa
+    # Staff from before the history: QA samples a new specialist's work more.
+    users.filter(username__startswith="bench-").update(
+        date_joined=timezone.now() - timedelta(days=400)
+    )
     return made
 
 
@@ -180,11 +194,23 @@ def complete(scale: Scale, *, log=print) -> dict[str, float]:
         added = add_history(world, log=log).cases
         timings["history"] = time.perf_counter() - started
         log(f"  history: {added:,} worked cases in {timings['history']:.1f}s")
+    reviewed = 0
+    if not QAReview.objects.exists():
+        started = time.perf_counter()
+        today = timezone.localdate()
+        qa = review_history(first=today - timedelta(days=90), last=today - timedelta(days=1))
+        reviewed = qa.sampled
+        timings["qa"] = time.perf_counter() - started
+        log(f"  QA: {qa.sampled:,} sampled, {qa.scored:,} scored in {timings['qa']:.1f}s")
     if added or not RollupState.objects.filter(name=STATE).exists():
         started = time.perf_counter()
         run = rebuild_rollups()
         timings["rollups"] = time.perf_counter() - started
         log(f"  rollups: {run.cases:,} cases in {timings['rollups']:.1f}s")
+    elif reviewed:  # the QA reviews' cases only: their events come after the bookmark
+        settle = settings.ARBITER["ROLLUP_SETTLE_SECONDS"]
+        run = roll_up(now=timezone.now() + timedelta(seconds=settle + 1))
+        log(f"  rollups: {run.cases:,} cases with new QA reviews")
     _portal_logins()
     return timings
 

@@ -399,10 +399,29 @@ def _dashboard_row(page: str, days: int | None) -> None:
     measurement(name, target=300)(lambda ctx, r: _dashboard(ctx, r, page, days))
 
 
-for _page in ("service", "productivity", "money", "defects"):
+for _page in ("service", "productivity", "money", "defects", "quality"):
     _dashboard_row(_page, None)
     _dashboard_row(_page, 90)
 _dashboard_row("weekly", None)
+
+
+@measurement("QA inbox (QA reviewer)", target=300)
+def qa_inbox(ctx: Context, r: Result):
+    """The reviewer's due reviews, oldest first, and the calibrations waiting for them."""
+    from quality.models import QAReview
+
+    reviewer = login("bench-qa")
+    waiting = QAReview.objects.filter(status="due", reviewer__username="bench-qa").count()
+    for _ in range(GUNICORN_WORKERS):
+        response = reviewer.get("/workspace/dashboard/qa/")
+        if response.status_code != 200:
+            raise RuntimeError(f"QA inbox: {response.status_code}")
+    for _ in range(ctx.repeat):
+        timed(r, lambda: reviewer.get("/workspace/dashboard/qa/"))
+    floor = ctx.results.get(CASE_LIST)
+    if floor is not None and floor.samples:
+        r.note = f"p50 {r.stat(0.5) / floor.stat(0.5):.1f}× the case list's; "
+    r.note += f"{waiting:,} reviews due for this reviewer"
 
 
 @measurement("rollup run, 1,000 new events (in process)")
