@@ -22,6 +22,7 @@ from disputes.filters import ORDERINGS, DisputeFilterSet
 from disputes.models import Dispute
 from disputes.status import Priority
 from disputes.views.common import signed_in_and, submit_form
+from quality.selectors import list_reviews_of_case
 from reimbursements.selectors import get_reimbursement_on
 from reimbursements.services import (
     approve_reimbursement,
@@ -229,6 +230,10 @@ def _render_case(
         for action in WORKSPACE_ACTIONS.values()
     }
     action_forms.update(forms_override or {})
+    # The case's QA reviews, for those who send cases to QA or score them.
+    sees_qa = request.user.has_perm("disputes.supervise_dispute") or request.user.has_perm(
+        "disputes.review_quality"
+    )
     return render(
         request,
         "workspace/case_detail.html",
@@ -237,6 +242,8 @@ def _render_case(
             "dispute": dispute,
             "proposal": case.proposal,
             "can_work": perms.can_work(request.user, dispute),
+            "qa_reviews": list_reviews_of_case(dispute) if sees_qa and case.decisions else [],
+            "sees_qa": sees_qa,
             "open_panel": open_panel,
             "nav": "cases",
             **action_forms,

@@ -37,6 +37,7 @@ from quality.selectors.qa import (
     get_review_page_for,
     list_qa_inbox_for,
     list_reviews_of,
+    list_reviews_of_case,
     page_qa_inbox_for,
     qa_figures,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "list_calibration_candidates",
     "list_qa_inbox_for",
     "list_reviews_of",
+    "list_reviews_of_case",
     "list_waiting_calibrations_for",
     "money_dashboard",
     "page_calibrations_for",

@@ -168,6 +168,15 @@ def get_decision_to_sample(*, user: AbstractBaseUser, reference: str) -> Decisio
     return decision
 
 
+def list_reviews_of_case(dispute: Dispute) -> list[QAReview]:
+    """The case's QA reviews, newest decision first, for its page (one query)."""
+    return list(
+        QAReview.objects.filter(dispute=dispute)
+        .select_related("reviewer", "decision")
+        .order_by("-decision__decided_at", "-id")
+    )
+
+
 def list_reviews_of(*, specialist: AbstractBaseUser, limit: int = 10) -> list[QAReview]:
     """A specialist's latest scored reviews, newest first (one query): their own page lists
     them with links."""

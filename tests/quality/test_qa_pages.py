@@ -252,6 +252,12 @@ def test_a_lead_sends_a_decided_case_to_qa_from_the_case_page(story, specialist,
     assert review.reason == "by_hand" and review.reviewer_id not in (None, specialist.pk)
     again = browser_for(lead).post(send, {"reason": "Again."}, follow=True)
     assert "This decision is already in QA." in again.content.decode()
+    # The case page links to its review for the lead and the reviewer, not for the specialist.
+    for user in (lead, qa):
+        body = browser_for(user).get(case_page).content.decode()
+        assert f'href="{page_of(review)}"' in body and f'data-review="{review.pk}"' in body
+    assert page_of(review) not in browser_for(specialist).get(case_page).content.decode()
+    assert "calibrations/new/?case=" not in browser_for(qa).get(case_page).content.decode()
 
 
 def test_a_case_without_a_decision_cannot_be_sent(story, lead):
