@@ -92,6 +92,7 @@ DIMENSIONS = (
 # Smallest first: DailyRollupQuerySet.covering picks the first that has every dimension asked for.
 GRAINS = {
     "total": ("claim_type", "marketplace", "currency"),
+    "people": ("queue_pk", "specialist_pk"),
     "root_cause": ("claim_type", "marketplace", "currency", "root_cause"),
     "carrier": ("claim_type", "marketplace", "currency", "carrier"),
     "fulfillment_center": ("claim_type", "marketplace", "currency", "fulfillment_center"),

@@ -182,7 +182,8 @@ def test_a_dashboard_reads_the_smallest_grain_that_has_its_dimensions():
         ("day",): "total",
         ("claim_type", "marketplace"): "total",
         ("carrier", "claim_type"): "carrier",
-        ("specialist_pk", "day"): "staff",
+        ("specialist_pk", "day"): "people",
+        ("queue_pk", "specialist_pk"): "people",
         ("queue_pk", "marketplace"): "staff",
         ("fulfillment_center", "specialist_pk"): FULL,
     }
