@@ -243,10 +243,12 @@ class QADailyRollup(models.Model):
 
 
 class BacklogRollup(models.Model):
-    """The cases open right now, counted per status, queue, assignee, claim type and marketplace:
-    the backlog's totals without counting every open case on each page (its ages are counted
-    live, and only for the recent cases: quality.selectors.common.backlog)."""
+    """The cases open right now, counted per day filed (UTC), status, queue, assignee, claim type
+    and marketplace: the backlog by age without counting every open case on each page (only the
+    cases filed on the days an age boundary falls in are counted live, and only on one side of
+    the boundary: quality.selectors.common.open_backlog)."""
 
+    created_day = models.DateField()
     status = models.CharField(max_length=20)
     queue_pk = models.PositiveIntegerField(default=0)
     assignee_pk = models.PositiveIntegerField(default=0)
@@ -254,18 +256,25 @@ class BacklogRollup(models.Model):
     marketplace = models.CharField(max_length=2)
     cases = models.IntegerField(default=0)
 
-    KEY = ("status", "queue_pk", "assignee_pk", "claim_type", "marketplace")
+    KEY = ("created_day", "status", "queue_pk", "assignee_pk", "claim_type", "marketplace")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["status", "queue_pk", "assignee_pk", "claim_type", "marketplace"],
+                fields=[
+                    "created_day",
+                    "status",
+                    "queue_pk",
+                    "assignee_pk",
+                    "claim_type",
+                    "marketplace",
+                ],
                 name="backlog_rollup_unique_key",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.status} {self.queue_pk}/{self.assignee_pk}: {self.cases}"
+        return f"{self.created_day} {self.status} {self.queue_pk}/{self.assignee_pk}: {self.cases}"
 
 
 class TrendAlert(models.Model):

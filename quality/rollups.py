@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -115,8 +115,9 @@ def share_of(rows: CaseRows, calendars: dict[int, Calendar]) -> Share:
         share[(SELLER, moment.astimezone(zone).date().isoformat(), dispute.seller_id)][figure] += 1
 
     if dispute.status in BACKLOG_STATUSES:
-        key = (dispute.status, dispute.queue_id or 0, dispute.assignee_id or 0, dispute.claim_type)
-        share[(BACKLOG, *key, dispute.marketplace)]["cases"] = 1
+        filed = dispute.created_at.astimezone(UTC).date().isoformat()
+        key = (filed, dispute.status, dispute.queue_id or 0, dispute.assignee_id or 0)
+        share[(BACKLOG, *key, dispute.claim_type, dispute.marketplace)]["cases"] = 1
     add(dispute.created_at, "filed")
     add_seller(dispute.created_at, "filed")
     decisions = sorted(rows.decisions, key=lambda d: (d.decided_at, d.pk))
@@ -488,9 +489,9 @@ def _apply(delta: Share) -> None:
 
 
 def _stored_key(model, key: tuple) -> tuple:
-    """A share's key as the model stores it (its day a date)."""
+    """A share's key as the model stores it (its days dates)."""
     return tuple(
-        date.fromisoformat(value) if name == "day" else value
+        date.fromisoformat(value) if name in ("day", "created_day") else value
         for name, value in zip(model.KEY, key, strict=True)
     )
 

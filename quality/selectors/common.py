@@ -4,11 +4,12 @@ cases due, approvals waiting). Every function runs a fixed number of queries."""
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import cached_property
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property, reduce
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
@@ -90,10 +91,25 @@ class DashboardFilters:
             and (not self.claim_type or row["claim_type"] == self.claim_type)
         )
 
+    def backlog_q(self) -> Q:
+        """The live cases' filters (case_q) on BacklogRollup's fields."""
+        q = Q()
+        if self.queue is not None:
+            q &= Q(queue_pk=self.queue.pk)
+        if self.specialist_pk:
+            q &= Q(assignee_pk=self.specialist_pk)
+        if self.team is not None:
+            q &= Q(assignee_pk__in=self.team_member_pks)
+        if self.marketplace:
+            q &= Q(marketplace=self.marketplace)
+        if self.claim_type:
+            q &= Q(claim_type=self.claim_type)
+        return q
+
     def backlog_matches(self, key: tuple) -> bool:
-        """Whether a BacklogRollup key (status, queue, assignee, claim type, marketplace) is
-        under the filters: the live cases' filters (case_q) on the rollup's fields."""
-        _, queue_pk, assignee_pk, claim_type, marketplace = key
+        """The same test as backlog_q, for a BacklogRollup key counted live (created day,
+        status, queue, assignee, claim type, marketplace)."""
+        _, _, queue_pk, assignee_pk, claim_type, marketplace = key
         return (
             (self.queue is None or queue_pk == self.queue.pk)
             and (not self.specialist_pk or assignee_pk == self.specialist_pk)
@@ -190,17 +206,28 @@ class Rollups:
         figures = tuple(figures)
         return self.totals((), figures).get((), dict.fromkeys(figures, 0))
 
+    def open_cases_by_day(self) -> dict[tuple[str, date], int]:
+        """{(status, day filed in UTC): cases open right now} under the filters: the backlog
+        rollup, summed in the database, and what the next run will add."""
+        counts: dict[tuple[str, date], int] = defaultdict(int)
+        stored = (
+            BacklogRollup.objects.filter(self.filters.backlog_q())
+            .values_list("status", "created_day")
+            .order_by()
+            .annotate(cases=Sum("cases"))
+        )
+        for status, day, cases in stored:
+            counts[status, day] += cases
+        for key, changes in self.delta.items():
+            if key[0] == BACKLOG and self.filters.backlog_matches(key[1:]):
+                counts[key[2], date.fromisoformat(key[1])] += changes["cases"]
+        return dict(counts)
+
     def open_cases(self) -> dict[str, int]:
-        """{status: cases open right now} under the filters: the backlog rollup (a few hundred
-        rows, filtered here) and what the next run will add."""
+        """{status: cases open right now} under the filters."""
         counts: dict[str, int] = defaultdict(int)
-        stored = BacklogRollup.objects.values_list(*BacklogRollup.KEY, "cases")
-        pending = [
-            (*key[1:], changes["cases"]) for key, changes in self.delta.items() if key[0] == BACKLOG
-        ]
-        for *key, cases in [*stored, *pending]:
-            if self.filters.backlog_matches(tuple(key)):
-                counts[key[0]] += cases
+        for (status, _), cases in self.open_cases_by_day().items():
+            counts[status] += cases
         return dict(counts)
 
 
@@ -238,21 +265,51 @@ def bucketed(query: QuerySet, column: str, group: str | None, now: datetime) -> 
     return counts
 
 
+def _bucket_of(age: timedelta) -> str:
+    return next(label for label, least in AGE_BUCKETS if age >= least)
+
+
 def open_backlog(filters: DashboardFilters, rollups: Rollups, now: datetime) -> dict[str, dict]:
-    """{status: {age bucket: cases}} of the cases open now. A case filed before the oldest
-    bucket's age is in that bucket whatever the minute, so only the cases filed since are
-    counted live, by age; the older ones are the open cases' totals less those."""
-    oldest, age = AGE_BUCKETS[0]
-    recent = Dispute.objects.filter(
-        filters.case_q(), status__in=BACKLOG_STATUSES, created_at__gt=now - age
+    """{status: {age bucket: cases}} of the cases open now, from the backlog rollup by day
+    filed. Every case filed on a day without an age boundary (now less 1, 3, 7, 14 days) is
+    in that day's bucket; on a day with one, the smaller side of the boundary is counted live
+    (one indexed query) and the other side is the day's total less it."""
+    counts = {
+        status: dict.fromkeys([label for label, _ in AGE_BUCKETS], 0) for status in BACKLOG_STATUSES
+    }
+    boundaries = {(now - age).astimezone(UTC).date(): now - age for _, age in AGE_BUCKETS[:-1]}
+    by_day = rollups.open_cases_by_day()
+    for (status, day), cases in by_day.items():
+        if day not in boundaries:
+            counts[status][_bucket_of(now - datetime.combine(day, time.min, tzinfo=UTC))] += cases
+    # Per boundary day: the side counted live, as a range of filing times, and each side's bucket.
+    sides = {}
+    for day, boundary in boundaries.items():
+        start = datetime.combine(day, time.min, tzinfo=UTC)
+        end = start + timedelta(days=1)
+        older, younger = _bucket_of(now - start), _bucket_of(now - end + timedelta(microseconds=1))
+        if boundary - start <= end - boundary:  # filed at or before the boundary: the older
+            sides[day] = (Q(created_at__gte=start, created_at__lte=boundary), older, younger)
+        else:
+            sides[day] = (Q(created_at__gt=boundary, created_at__lt=end), younger, older)
+    live = (
+        Dispute.objects.filter(filters.case_q(), status__in=BACKLOG_STATUSES)
+        .filter(reduce(operator.or_, (q for q, _, _ in sides.values())))
+        .annotate(
+            side=Case(
+                *[When(q, then=Value(day.isoformat())) for day, (q, _, _) in sides.items()],
+                output_field=CharField(),
+            )
+        )
+        .values_list("status", "side")
+        .order_by()
+        .annotate(n=Count("pk"))
     )
-    counts = bucketed(recent, "created_at", "status", now)
-    totals = rollups.open_cases()
-    result = {}
-    for status in BACKLOG_STATUSES:
-        buckets = counts[status]
-        # Never below nothing: a case changing between the two reads is counted next time.
-        buckets[oldest] += max(totals.get(status, 0) - sum(buckets.values()), 0)
-        if any(buckets.values()):
-            result[status] = buckets
-    return result
+    counted = {(status, date.fromisoformat(side)): n for status, side, n in live}
+    for day, (_, counted_bucket, other_bucket) in sides.items():
+        for status in BACKLOG_STATUSES:
+            here = counted.get((status, day), 0)
+            counts[status][counted_bucket] += here
+            # Never below nothing: a case changing between the two reads is counted next time.
+            counts[status][other_bucket] += max(by_day.get((status, day), 0) - here, 0)
+    return {status: buckets for status, buckets in counts.items() if any(buckets.values())}

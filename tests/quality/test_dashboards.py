@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -184,43 +184,52 @@ def shown_backlog(data) -> dict:
     }
 
 
+@pytest.mark.parametrize("hour", [12, 18, 3])
 def test_the_backlog_equals_the_open_cases_counted_one_by_one(
-    story, specialist, specialist2, lead, time_machine
+    story, specialist, specialist2, lead, time_machine, hour
 ):
-    now = at("2026-11-20T12:00")
-    # Either side of every age boundary, and far older than the oldest.
+    """`hour`: where the age boundaries fall in their day (the side counted live is the shorter
+    one: before the boundary at 12:00 and 03:00, after it at 18:00)."""
+    now = at("2026-11-20T00:00") + timedelta(hours=hour)
+
+    def ago(days: float, minutes: int = 0) -> str:
+        return (now - timedelta(days=days, minutes=minutes)).isoformat()
+
+    # Either side of every age boundary, exactly on one, and far older than the oldest.
     filed = [
         story.file(when)
         for when in (
-            "2026-10-01T09:00",
-            "2026-11-05T09:00",
-            "2026-11-06T12:00",  # exactly 14 days before `now`
-            "2026-11-06T12:01",
-            "2026-11-13T11:00",
-            "2026-11-17T13:00",
-            "2026-11-19T12:00",
-            "2026-11-20T11:00",
+            ago(50),
+            ago(15),
+            ago(14),
+            ago(14, minutes=-1),
+            ago(7, minutes=60),
+            ago(7, minutes=-60),
+            ago(3, minutes=-60),
+            ago(1),
+            ago(0, minutes=240),
         )
     ]
-    story.assign(filed[0], "2026-11-20T11:10", specialist)
-    story.assign(filed[1], "2026-11-20T11:11", specialist)
-    story.ask(filed[1], "2026-11-20T11:12", specialist)
-    story.assign(filed[3], "2026-11-20T11:13", specialist2)
+    later = now - timedelta(minutes=50)
+    story.assign(filed[0], later.isoformat(), specialist)
+    story.assign(filed[1], (later + timedelta(minutes=1)).isoformat(), specialist)
+    story.ask(filed[1], (later + timedelta(minutes=2)).isoformat(), specialist)
+    story.assign(filed[3], (later + timedelta(minutes=3)).isoformat(), specialist2)
     rebuild_rollups()
     # After the last run: an old case decided, another reassigned, one filed (counted live).
-    story.decide(filed[0], "2026-11-20T11:30", specialist)
-    time_machine.move_to(at("2026-11-20T11:31"), tick=False)
+    story.decide(filed[0], (later + timedelta(minutes=20)).isoformat(), specialist)
+    time_machine.move_to(later + timedelta(minutes=21), tick=False)
     services.assign_dispute(dispute=filed[3], assignee=specialist, by=lead)
-    story.file("2026-11-20T11:40")
+    story.file((later + timedelta(minutes=30)).isoformat())
     time_machine.move_to(now, tick=False)
 
     def shown(**data):
         return shown_backlog(selectors.service_dashboard(filters(**data), now=now))
 
     assert shown() == direct_backlog(now)
-    # Counted from the rollup less the recent cases: the one filed exactly 14 days before, and
-    # the one waiting for the seller, filed 15 days before.
+    # The one filed exactly 14 days before, and the one waiting for the seller for 15 days.
     assert (shown()["open"]["14d+"], shown()["awaiting_seller"]["14d+"]) == (1, 1)
+    assert sum(shown()["open"].values()) == 7
     assert shown(specialist=specialist.pk) == direct_backlog(now, assignee=specialist)
     assert shown(marketplace="JP") == {}
     roll_up(now=now)
