@@ -20,6 +20,7 @@ urlpatterns = [
     path("qa/<int:review_id>/score/", views.qa_score, name="qa_score"),
     path("qa/<int:review_id>/contest/", views.qa_contest, name="qa_contest"),
     path("qa/<int:review_id>/resolve/", views.qa_resolve, name="qa_resolve"),
+    path("qa/<int:review_id>/reassign/", views.qa_reassign, name="qa_reassign"),
     path("qa/send/<str:reference>/", views.qa_send, name="qa_send"),
     path("qa/calibrations/", views.calibrations, name="calibrations"),
     path("qa/calibrations/new/", views.calibration_new, name="calibration_new"),

@@ -27,7 +27,14 @@ from quality.qa.rubrics import (
     publish_rubric_version,
     rubric_is_used,
 )
-from quality.qa.sampling import SampleRun, draw, reason_for, sample_decisions, send_to_qa
+from quality.qa.sampling import (
+    SampleRun,
+    draw,
+    reason_for,
+    reassign_review,
+    sample_decisions,
+    send_to_qa,
+)
 
 __all__ = [
     "MIN_REVIEWERS",
@@ -45,6 +52,7 @@ __all__ = [
     "read_marks",
     "read_money_error",
     "reason_for",
+    "reassign_review",
     "require_a_mark",
     "resolve_contest",
     "rubric_is_used",

@@ -28,8 +28,8 @@ from core.errors import TransitionNotAllowed, require
 from core.money import Money
 from disputes.models import Decision
 from quality.models import QAReview, QARubric
-from quality.permissions import can_resolve_qa_contest
-from quality.qa.common import excluded_reviewers, log_event
+from quality.permissions import can_resolve_qa_contest, can_review_qa
+from quality.qa.common import approver_id_of, excluded_reviewers, lock_review, log_event
 from quality.qa.rubrics import get_active_rubric
 from quality.qa_status import QAEventKind, QAStatus, SampleReason
 from reimbursements.models import Reversal
@@ -331,4 +331,43 @@ def send_to_qa(*, decision: Decision, by: User, reason: str = "") -> QAReview:
     )
     if review is None:  # a nightly run took it a moment ago
         raise TransitionNotAllowed(_("This decision is already in QA."), code="already_in_qa")
+    return review
+
+
+@transaction.atomic
+def reassign_review(*, review: QAReview, to: User, by: User) -> QAReview:
+    """A team lead gives a due review to another reviewer: the one it has may be away, or may
+    have approved the case's payout since it was sampled (they cannot score it then)."""
+    require(
+        can_resolve_qa_contest(by), _("Only a team lead can give a review to another reviewer.")
+    )
+    review = lock_review(review)
+    if review.status != QAStatus.DUE:
+        raise TransitionNotAllowed(
+            _("This review is scored already; only a due review changes hands."),
+            code="not_due",
+        )
+    require(
+        can_review_qa(to),
+        _("%(name)s is not a QA reviewer or a team lead.") % {"name": to.get_username()},
+        code="not_a_reviewer",
+    )
+    excluded = excluded_reviewers(
+        specialist_id=review.specialist_id, approver_id=approver_id_of(review.decision)
+    )
+    require(
+        to.pk not in excluded,
+        _("%(name)s decided this case or approved its payout, so cannot review it.")
+        % {"name": to.get_username()},
+        code="excluded_reviewer",
+    )
+    require(
+        to.pk != review.reviewer_id,
+        _("%(name)s has this review already.") % {"name": to.get_username()},
+        code="same_reviewer",
+    )
+    before = review.reviewer_id
+    review.reviewer, review.assigned_at = to, timezone.now()
+    review.save(update_fields=["reviewer", "assigned_at", "updated_at"])
+    log_event(review, kind=QAEventKind.ASSIGNED, actor=by, data={"reviewer": to.pk, "from": before})
     return review

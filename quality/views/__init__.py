@@ -20,7 +20,15 @@ from quality.views.dashboards import (
     quality,
     service,
 )
-from quality.views.qa import qa_contest, qa_inbox, qa_resolve, qa_review, qa_score, qa_send
+from quality.views.qa import (
+    qa_contest,
+    qa_inbox,
+    qa_reassign,
+    qa_resolve,
+    qa_review,
+    qa_score,
+    qa_send,
+)
 from quality.views.weekly import weekly
 
 __all__ = [
@@ -38,6 +46,7 @@ __all__ = [
     "productivity",
     "qa_contest",
     "qa_inbox",
+    "qa_reassign",
     "qa_resolve",
     "qa_review",
     "qa_score",

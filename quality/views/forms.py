@@ -179,3 +179,19 @@ class StartCalibrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reviewers"].queryset = candidates
         self.fields["reviewers"].label_from_instance = lambda user: user.get_username()
+
+
+class ReassignForm(forms.Form):
+    """A team lead gives a due review to another QA reviewer or team lead."""
+
+    reviewer = forms.ModelChoiceField(
+        label=_("Give to"), queryset=None, empty_label=_("Choose a reviewer")
+    )
+
+    def __init__(self, review: QAReview, *args, candidates, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The decider and the reviewer who has it are never offered; the service says why an
+        # approver cannot take it.
+        self.fields["reviewer"].queryset = candidates.exclude(
+            pk__in=[pk for pk in (review.specialist_id, review.reviewer_id) if pk]
+        )

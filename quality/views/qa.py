@@ -18,11 +18,17 @@ from disputes.views.common import submit_form
 from disputes.views.workspace import staff_required
 from quality import selectors
 from quality.permissions import can_resolve_qa_contest, can_review_qa
-from quality.qa import contest_review, resolve_contest, send_to_qa, submit_review
+from quality.qa import (
+    contest_review,
+    reassign_review,
+    resolve_contest,
+    send_to_qa,
+    submit_review,
+)
 from quality.qa_status import QAStatus
 from quality.selectors import ReviewPage
 from quality.views.common import team_pages
-from quality.views.forms import ContestForm, ResolveForm, ReviewForm
+from quality.views.forms import ContestForm, ReassignForm, ResolveForm, ReviewForm
 
 
 @require_GET
@@ -65,11 +71,13 @@ def _render(request: HttpRequest, page: ReviewPage, *, status: int = 200, **form
         "resolve_form": review.status == QAStatus.CONTESTED
         and can_resolve_qa_contest(user)
         and not involved,
+        "reassign_form": review.status == QAStatus.DUE and can_resolve_qa_contest(user),
     }
     make = {
         "review_form": lambda: ReviewForm(review),
         "contest_form": ContestForm,
         "resolve_form": lambda: ResolveForm(review),
+        "reassign_form": lambda: _reassign_form(review),
     }
     context = {name: forms.get(name) or make[name]() for name, shown in offered.items() if shown}
     return render(
@@ -150,6 +158,26 @@ def qa_resolve(request: HttpRequest, review_id: int) -> HttpResponse:
             review=review, by=request.user, **form.arguments()
         ),
         success=_("The contest is settled."),
+    )
+
+
+def _reassign_form(review, data=None) -> ReassignForm:
+    return ReassignForm(review, data, candidates=selectors.list_calibration_candidates())
+
+
+@require_POST
+@staff_required
+def qa_reassign(request: HttpRequest, review_id: int) -> HttpResponse:
+    page = _page(request, review_id)
+    return _post(
+        request,
+        page,
+        name="reassign_form",
+        form=_reassign_form(page.review, request.POST),
+        call=lambda review, form: reassign_review(
+            review=review, to=form.cleaned_data["reviewer"], by=request.user
+        ),
+        success=_("The review has a new reviewer."),
     )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from quality.models import QAReview
 from quality.rollups import roll_up
+from tests.factories import StaffFactory
 from tests.quality.qa_cases import Cases, due_review
 from tests.quality.scenario import Story, at
 
@@ -235,6 +236,23 @@ def test_an_amendment_without_changes_is_refused_in_words(review, qa, specialist
 
 
 # --- sending a case to QA -----------------------------------------------------------------------
+
+
+def test_a_lead_gives_a_due_review_to_another_reviewer_from_its_page(review, qa, lead, specialist):
+    other = StaffFactory(username="qa2", role="QA Reviewer")
+    page = browser_for(lead).get(page_of(review)).content.decode()
+    assert 'id="reassign"' in page and f'value="{other.pk}"' in page
+    assert f'value="{specialist.pk}"' not in page  # the decider is never offered
+    assert 'id="reassign"' not in browser_for(qa).get(page_of(review)).content.decode()
+    reassign = reverse("quality:qa_reassign", args=[review.pk])
+    assert browser_for(qa).post(reassign, {"reviewer": other.pk}).status_code == 403
+    refused = browser_for(lead).post(reassign, {"reviewer": ""})
+    assert refused.status_code == 400 and "This field is required." in refused.content.decode()
+    done = browser_for(lead).post(reassign, {"reviewer": other.pk}, follow=True)
+    assert "The review has a new reviewer." in done.content.decode()
+    review.refresh_from_db()
+    assert review.reviewer == other
+    assert page_of(review) in browser_for(other).get(reverse("quality:qa_inbox")).content.decode()
 
 
 def test_a_lead_sends_a_decided_case_to_qa_from_the_case_page(story, specialist, lead, qa):

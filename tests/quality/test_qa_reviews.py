@@ -20,6 +20,7 @@ from quality.qa import (
     contest_review,
     get_active_rubric,
     publish_rubric_version,
+    reassign_review,
     resolve_contest,
     sample_decisions,
     score_of,
@@ -151,6 +152,37 @@ def test_nobody_reviews_a_payout_they_approved(cases, specialist, lead, lead2):
         submit_review(review=review, by=lead2, items=ALL_PASS)
     assert refused.value.code == "approver_review"
     submit_review(review=review, by=lead, items=ALL_PASS)
+
+
+def test_a_lead_gives_a_review_to_another_when_its_reviewer_approved_the_payout_since(
+    cases, specialist, specialist2, lead, lead2, qa
+):
+    (decision,) = cases.decide([(specialist, NOON)], amount=Decimal("50.00"), outcome="approved")
+    review = due_review(decision, reviewer=lead2)
+    cases.pay(decision, amount=Decimal("50.00"), approver=lead2)  # after the sampling
+    with pytest.raises(NotAllowed) as refused:
+        submit_review(review=review, by=lead2, items=ALL_PASS)
+    assert refused.value.code == "approver_review"
+    refusals = [
+        (dict(to=qa, by=specialist2), "not_allowed"),  # only a team lead hands reviews out
+        (dict(to=specialist, by=lead), "not_a_reviewer"),  # the decider, and no reviewer
+        (dict(to=lead2, by=lead), "excluded_reviewer"),  # the approver, who has it already
+    ]
+    for arguments, code in refusals:
+        with pytest.raises(NotAllowed) as refused:
+            reassign_review(review=review, **arguments)
+        assert refused.value.code == code, arguments
+    reassign_review(review=review, to=qa, by=lead)
+    review.refresh_from_db()
+    assert (review.reviewer, review.status) == (qa, "due")
+    event = review.events.filter(kind="assigned").latest("id")
+    assert (event.actor, event.data) == (lead, {"reviewer": qa.pk, "from": lead2.pk})
+    with pytest.raises(NotAllowed) as refused:
+        reassign_review(review=review, to=qa, by=lead)
+    assert refused.value.code == "same_reviewer"
+    submit_review(review=review, by=qa, items=ALL_PASS)
+    with pytest.raises(TransitionNotAllowed):  # scored: it stays with who scored it
+        reassign_review(review=review, to=lead, by=lead)
 
 
 def test_someone_elses_review_is_refused_to_a_qa_reviewer_but_a_lead_may_take_it(review, lead):
