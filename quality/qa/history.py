@@ -42,7 +42,10 @@ def review_history(*, first: date, last: date, due_days: int = 2, seed: int = 11
     day = first
     while day <= last:
         night = datetime.combine(day + timedelta(days=1), SAMPLED_AT, tzinfo=zone)
-        sampled += len(sample_decisions(day=day, now=night).sampled)
+        run = sample_decisions(day=day, now=night)
+        # The history's lines at the night's hour, as the task would have written them.
+        QAReviewEvent.objects.filter(review__in=run.sampled).update(created_at=night)
+        sampled += len(run.sampled)
         day += timedelta(days=1)
     cutoff = datetime.combine(last + timedelta(days=1 - due_days), SAMPLED_AT, tzinfo=zone)
     due = (

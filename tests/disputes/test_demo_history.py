@@ -133,6 +133,11 @@ def test_the_nights_sampled_the_history_for_qa_and_the_last_days_wait_in_the_inb
     assert QAReview.objects.filter(status="due", reviewer=qa).exists()
     first_scored = QAReview.objects.filter(submitted_at__isnull=False).earliest("submitted_at")
     assert timezone.now() - first_scored.submitted_at > timedelta(days=80)
+    # Each review's history reads in the order it happened, at the moments it happened.
+    for review in QAReview.objects.filter(submitted_at__isnull=False)[:50]:
+        times = [event.created_at for event in review.events.order_by("id")]
+        assert times == sorted(times) and times[0] == review.sampled_at
+        assert times[-1] == review.submitted_at
 
 
 def test_the_history_has_breaches_appeals_overturns_and_paid_payouts(seeded):
