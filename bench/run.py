@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import asdict
 
 from bench import measurements  # noqa: F401 - registers the rows
@@ -24,6 +25,7 @@ from bench.harness import (
     print_table,
     start_gunicorn,
 )
+from bench.profile import profiled
 
 
 def main() -> int:
@@ -36,7 +38,23 @@ def main() -> int:
     parser.add_argument(
         "--only", default="", help="run measurements whose name contains one of these (a,b)"
     )
+    parser.add_argument(
+        "--profile",
+        default="",
+        metavar="NAME",
+        help="run only the measurement whose name contains NAME, under py-spy, and print the "
+        "frames that held the most samples (var/bench/profile-*.txt)",
+    )
     args = parser.parse_args()
+    profile = ""
+    if args.profile:
+        chosen = [name for name, *_ in MEASUREMENTS if args.profile in name]
+        if len(chosen) != 1:
+            print(f"--profile {args.profile!r} names {len(chosen)} measurements:", file=sys.stderr)
+            for name in chosen or [name for name, *_ in MEASUREMENTS]:
+                print(f"  {name}", file=sys.stderr)
+            return 2
+        profile = chosen[0]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("make bench needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
@@ -51,16 +69,21 @@ def main() -> int:
     disputes, ledger = SCALES[args.scale]
     call_command("migrate", verbosity=0)
     call_command("generate_scale", disputes=disputes, ledger_events=ledger)
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
     server = start_gunicorn()
     results: list[Result] = []
     try:
         ctx = Context(args.repeat)
         for name, unit, target, fn in MEASUREMENTS:
+            if profile and name != profile:
+                continue
             if args.only and not any(part in name for part in args.only.split(",")):
                 continue
             result = Result(name=name, unit=unit, target=target)
             try:
-                fn(ctx, result)
+                with profiled(server.pid, out, name) if profile else nullcontext():
+                    fn(ctx, result)
             except Exception as exc:  # report and go on: one failure must not hide the rest
                 result.note = f"FAILED: {exc}"
             results.append(result)
@@ -71,8 +94,6 @@ def main() -> int:
         server.wait(timeout=30)
     host = machine()
     print_table(results, args.scale, host)
-    out = ROOT / "var" / "bench"
-    out.mkdir(parents=True, exist_ok=True)
     payload = {
         "scale": args.scale,
         "disputes": disputes,
