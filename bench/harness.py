@@ -22,6 +22,10 @@ SCALES = {
 }
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
+# Measured first in every run; each row's p50 is printed as a multiple of the one-query floor's,
+# which reads the same on a fast or a slow machine.
+FLOOR_NO_DB = "floor: a view without the database"
+FLOOR = "floor: a view with one query"
 
 
 @dataclass
@@ -229,7 +233,11 @@ def print_table(results: list[Result], scale: str, host: dict) -> None:
         f"{host['postgresql_shared_buffers']}) · gunicorn {host['gunicorn_workers']} sync workers, "
         "DEBUG off"
     )
-    header = f"{'measurement':44} {'n':>4} {'p50':>9} {'p95':>9} {'queries':>8} {'target':>9}  ok"
+    floor = next((r for r in results if r.name == FLOOR and r.samples), None)
+    header = (
+        f"{'measurement':44} {'n':>4} {'p50':>9} {'p95':>9} {'× floor':>8} {'queries':>8} "
+        f"{'target':>9}  ok"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
@@ -242,8 +250,17 @@ def print_table(results: list[Result], scale: str, host: dict) -> None:
             p95 = ""
             target = f">{r.target:.0f}/s" if r.target else ""
         queries = f"{max(r.queries)}" if r.queries else ""
+        ratio = floor_ratio(r, floor)
+        times = f"{ratio:.1f}×" if ratio is not None else ""
         ok = {True: "yes", False: "NO", None: ""}[r.met]
         print(
-            f"{r.name:44} {len(r.samples):>4} {p50:>9} {p95:>9} {queries:>8} {target:>9}  "
-            f"{ok} {r.note}"
+            f"{r.name:44} {len(r.samples):>4} {p50:>9} {p95:>9} {times:>8} {queries:>8} "
+            f"{target:>9}  {ok} {r.note}"
         )
+
+
+def floor_ratio(result: Result, floor: Result | None) -> float | None:
+    """The row's p50 over the one-query floor's, for the rows measured in milliseconds."""
+    if floor is None or result.unit != "ms" or not result.samples:
+        return None
+    return result.stat(0.5) / floor.stat(0.5)

@@ -16,6 +16,8 @@ from PIL import Image
 
 from bench.harness import (
     BASE,
+    FLOOR,
+    FLOOR_NO_DB,
     GUNICORN_WORKERS,
     Context,
     Result,
@@ -24,6 +26,32 @@ from bench.harness import (
     measurement,
     timed,
 )
+
+# --- the floor: what any request costs on this machine in this run ------------------------------
+
+
+def _floor(ctx: Context, r: Result, path: str) -> None:
+    """An anonymous client (no session to read), so the view's own work is all there is."""
+    import httpx
+
+    client = httpx.Client(base_url=BASE, timeout=60)
+    for _ in range(GUNICORN_WORKERS * 2):
+        client.get(path)
+    for _ in range(max(ctx.repeat, 30)):
+        timed(r, lambda: client.get(path))
+
+
+@measurement(FLOOR_NO_DB)
+def floor_no_database(ctx: Context, r: Result):
+    _floor(ctx, r, "/livez")
+
+
+@measurement(FLOOR)
+def floor_one_query(ctx: Context, r: Result):
+    _floor(ctx, r, "/readyz")
+
+
+# --- workspace ----------------------------------------------------------------------------------
 
 
 @measurement("workspace case list (default)", target=50)

@@ -16,11 +16,14 @@ from dataclasses import asdict
 
 from bench import measurements  # noqa: F401 - registers the rows
 from bench.harness import (
+    FLOOR,
+    FLOOR_NO_DB,
     MEASUREMENTS,
     ROOT,
     SCALES,
     Context,
     Result,
+    floor_ratio,
     machine,
     print_table,
     start_gunicorn,
@@ -78,7 +81,8 @@ def main() -> int:
         for name, unit, target, fn in MEASUREMENTS:
             if profile and name != profile:
                 continue
-            if args.only and not any(part in name for part in args.only.split(",")):
+            wanted = not args.only or any(part in name for part in args.only.split(","))
+            if not wanted and name not in (FLOOR, FLOOR_NO_DB):  # the floor: in every run
                 continue
             result = Result(name=name, unit=unit, target=target)
             try:
@@ -94,6 +98,7 @@ def main() -> int:
         server.wait(timeout=30)
     host = machine()
     print_table(results, args.scale, host)
+    floor = next((r for r in results if r.name == FLOOR and r.samples), None)
     payload = {
         "scale": args.scale,
         "disputes": disputes,
@@ -101,7 +106,14 @@ def main() -> int:
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": host,
         "results": [
-            {**asdict(r), "p50": r.stat(0.5), "p95": r.stat(0.95), "met": r.met} for r in results
+            {
+                **asdict(r),
+                "p50": r.stat(0.5),
+                "p95": r.stat(0.95),
+                "floor_ratio": floor_ratio(r, floor),
+                "met": r.met,
+            }
+            for r in results
         ],
     }
     (out / "latest.json").write_text(json.dumps(payload, indent=2, default=str))

@@ -1,4 +1,4 @@
-"""Pages that belong to no app: the front door, the health check and the API docs."""
+"""Pages that belong to no app: the front door, the health checks and the API docs."""
 
 from __future__ import annotations
 
@@ -38,6 +38,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = checks["database"]["ok"] and checks["broker"]["ok"]
     state = "unavailable" if not healthy else "ok" if checks["cache"]["ok"] else "degraded"
     return JsonResponse({"status": state, "checks": checks}, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def livez(request: HttpRequest) -> JsonResponse:
+    """The process answers: no database, no broker (a liveness probe; the benchmark's floor)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The database answers one query (a readiness probe; the benchmark's one-query floor)."""
+    database = check_database()
+    return JsonResponse(
+        {"status": "ok" if database["ok"] else "unavailable", "checks": {"database": database}},
+        status=200 if database["ok"] else 503,
+    )
 
 
 # Swagger UI starts from an inline script and an inline style block: this page alone lets in

@@ -39,3 +39,22 @@ def test_healthz_says_degraded_when_the_cache_is_down(client, cache_down):
     body = response.json()
     assert body["status"] == "degraded"
     assert body["checks"]["cache"]["ok"] is False
+
+
+def test_livez_answers_without_the_database_and_readyz_with_one_query(
+    client, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        assert client.get(reverse("livez")).json() == {"status": "ok"}
+    with django_assert_num_queries(1):
+        response = client.get(reverse("readyz"))
+    assert response.status_code == 200 and response.json()["checks"]["database"]["ok"] is True
+
+
+def test_readyz_answers_503_when_the_database_does_not(client, monkeypatch):
+    monkeypatch.setattr(
+        "core.views.check_database", lambda: {"ok": False, "error": "OperationalError"}
+    )
+    response = client.get(reverse("readyz"))
+    assert response.status_code == 503 and response.json()["status"] == "unavailable"
+    assert client.get(reverse("livez")).status_code == 200
