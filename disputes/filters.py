@@ -153,8 +153,18 @@ class DisputeFilterSet(django_filters.FilterSet):
         model = Dispute
         fields: list[str] = []
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, user=None, lenient_ordering=False, **kwargs):
+        # A page ignores a sort it does not offer (an old bookmark, a hand-edited address) and
+        # says so (`ignored_ordering`); the API refuses it as a bad parameter.
+        self.ignored_ordering = ""
+        if lenient_ordering and data is not None:
+            allowed = SELLER_ORDERINGS if user is not None and not user.is_staff else ORDERINGS
+            value = data.get("ordering")
+            if value and value not in allowed:
+                data = data.copy()
+                del data["ordering"]
+                self.ignored_ordering = value
+        super().__init__(data, *args, **kwargs)
         # Pages pass the user; the API's filter backend passes the request instead.
         self.user = user or getattr(self.request, "user", None)
         if self.for_seller:

@@ -77,3 +77,14 @@ def submit_form(
         return show_again(form, exc.http_status)
     messages.success(request, success)
     return done()
+
+
+def say_ignored_ordering(request: HttpRequest, filterset) -> None:
+    """A list page ignores a sort it does not offer (DisputeFilterSet, lenient_ordering) and
+    says so above the list."""
+    if filterset.ignored_ordering:
+        messages.warning(
+            request,
+            _("The list cannot be sorted by “%(value)s”: it is shown in its usual order.")
+            % {"value": filterset.ignored_ordering},
+        )

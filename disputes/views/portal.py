@@ -28,7 +28,7 @@ from disputes.advice import ADVICE
 from disputes.claim_types import CLAIM_TYPES
 from disputes.filters import ORDERINGS, DisputeFilterSet
 from disputes.models import Dispute
-from disputes.views.common import signed_in_and, submit_form
+from disputes.views.common import say_ignored_ordering, signed_in_and, submit_form
 from evidence.services import attach_evidence_files
 from reimbursements.selectors import iter_statement, statement_page, statement_totals
 
@@ -82,7 +82,9 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
         request.GET or None,
         queryset=selectors.list_portal_disputes(user=request.user, seller=request.seller),
         user=request.user,
+        lenient_ordering=True,
     )
+    say_ignored_ordering(request, filterset)
     queryset = (
         filterset.qs
         if not filterset.is_bound or filterset.is_valid()

@@ -21,7 +21,7 @@ from disputes.actions import WORKSPACE_ACTIONS
 from disputes.filters import ORDERINGS, DisputeFilterSet
 from disputes.models import Dispute
 from disputes.status import Priority
-from disputes.views.common import signed_in_and, submit_form
+from disputes.views.common import say_ignored_ordering, signed_in_and, submit_form
 from quality.selectors import list_reviews_of_case
 from reimbursements.selectors import get_reimbursement_on
 from reimbursements.services import (
@@ -95,7 +95,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request.GET or None,
         queryset=selectors.list_case_rows_for(user=request.user),
         user=request.user,
+        lenient_ordering=True,
     )
+    say_ignored_ordering(request, filterset)
     if filterset.is_bound and not filterset.is_valid():
         queryset = filterset.queryset.none()  # keeps the sort keys the paginator orders by
     else:

@@ -396,3 +396,12 @@ def test_filing_the_same_order_twice_warns_first_and_files_when_the_seller_insis
     anyway = seller_client.post(url, {**data, "submission_key": "k-dup-2", "file_anyway": "1"})
     assert anyway.status_code == 302
     assert Dispute.objects.filter(seller=seller_a).count() == 2
+
+
+def test_a_sort_the_portal_does_not_offer_is_ignored_with_a_message(
+    seller_client, seller_a, seller_a_user, catalog
+):
+    mine = _filed(seller_a, seller_a_user)
+    response = seller_client.get(reverse("portal:home"), {"ordering": "priority"})
+    assert [d.pk for d in response.context["page"].rows] == [mine.pk]
+    assert "The list cannot be sorted by “priority”" in response.content.decode()

@@ -108,6 +108,19 @@ def test_case_list_pages_with_a_cursor_without_repeating_rows(client, specialist
     assert [d.pk for d in back.context["page"].rows] == [d.pk for d in page.rows]
 
 
+def test_an_unknown_sort_is_ignored_with_a_message_instead_of_emptying_the_list(client, specialist):
+    cases = [DisputeFactory(status="open") for _ in range(3)]
+    DisputeFactory(status="closed")
+    client.force_login(specialist)
+    response = client.get(reverse("workspace:cases"), {"ordering": "bogus", "status": "open"})
+    assert {d.pk for d in response.context["page"].rows} == {d.pk for d in cases}
+    assert response.context["filterset"].ordering_key == "sla"
+    body = response.content.decode()
+    assert "The list cannot be sorted by “bogus”: it is shown in its usual order." in body
+    plain = client.get(reverse("workspace:cases"), {"ordering": "age"})
+    assert "cannot be sorted" not in plain.content.decode()
+
+
 def test_a_broken_cursor_sends_back_to_the_first_page(client, specialist):
     client.force_login(specialist)
     response = client.get(reverse("workspace:cases"), {"cursor": "garbage!"})
