@@ -35,7 +35,8 @@
     xhr.onerror = function () {
       button.disabled = false;
       bar.hidden = true;
-      if (status) status.textContent = form.dataset.errorText || "Upload failed; try again.";
+      // The words come from the page, in the seller's language (data-error-text).
+      if (status) status.textContent = form.dataset.errorText;
     };
     xhr.send(new FormData(form));
   });

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -300,6 +301,18 @@ def test_the_portal_speaks_the_sellers_language(client, seller_a, seller_a_user)
     response = client.get(reverse("portal:home"))
     assert response.wsgi_request.LANGUAGE_CODE == "ja"
     assert '<html lang="ja">' in response.content.decode()
+
+
+def test_the_upload_error_is_in_the_sellers_language(client, seller_a, seller_a_user, catalog):
+    seller_a.preferred_language = "zh-hans"
+    seller_a.save()
+    client.force_login(seller_a_user)
+    form = client.get(reverse("portal:file", args=["warehouse_damaged"])).content.decode()
+    assert 'data-error-text="上传未成功：请检查网络连接后重新提交表单。"' in form
+    page = client.get(reverse("portal:dispute", args=[_filed(seller_a, seller_a_user).reference]))
+    assert page.content.decode().count('data-error-text="上传未成功') == 2  # reply, evidence
+    script = (settings.BASE_DIR / "static" / "js" / "portal.js").read_text()
+    assert "Upload failed" not in script  # no words of its own: the page's, translated
 
 
 def test_sign_in_is_throttled_after_repeated_failures(client, seller_a_user):
