@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes.claim_types import CLAIM_TYPES, DefectKind
 from disputes.models import Dispute
+from disputes.services.filing import evidence_missing
 from evidence.choices import EvidenceKind
 
 HELP = {
@@ -100,6 +101,14 @@ class ClaimForm(forms.Form):
             choices=[(k, EvidenceKind(k).label) for k in (kinds or EvidenceKind.values)],
         )
         self.evidence_required = bool(kinds)
+
+    def clean(self):
+        data = super().clean()
+        # Said with the other missing fields, not only once they are filled in.
+        missing = evidence_missing(self.claim_type.code, data.get("evidence") or [])
+        if missing and "evidence" not in self.errors:
+            self.add_error("evidence", missing)
+        return data
 
     def claim_fields(self) -> dict:
         names = fields_asked(self.claim_type.code)

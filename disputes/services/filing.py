@@ -35,6 +35,18 @@ from sellers.models import Seller
 User = AbstractBaseUser
 
 
+def evidence_missing(claim_type: str, uploads) -> str | None:
+    """What to say when a claim that needs evidence comes without any (the portal's form says it
+    beside the other missing fields, the service whatever the client)."""
+    spec = CLAIM_TYPES.get(claim_type)
+    if not spec or not spec.evidence_kinds or uploads:
+        return None
+    kinds = ", ".join(str(EvidenceKind(k).label) for k in spec.evidence_kinds)
+    return _("This kind of claim needs evidence: attach at least one file (%(kinds)s).") % {
+        "kinds": kinds
+    }
+
+
 def submit_dispute(
     *,
     seller: Seller,
@@ -122,13 +134,9 @@ def file_dispute(
         cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
     except InvalidInput as exc:
         errors.update(exc.fields)
-    spec = CLAIM_TYPES.get(claim_type)
-    if spec and spec.evidence_kinds and not uploads:
-        kinds = ", ".join(str(EvidenceKind(k).label) for k in spec.evidence_kinds)
-        errors["evidence"] = [
-            _("This kind of claim needs evidence: attach at least one file (%(kinds)s).")
-            % {"kinds": kinds}
-        ]
+    missing = evidence_missing(claim_type, uploads)
+    if missing:
+        errors["evidence"] = [missing]
     if uploads and evidence_kind not in EvidenceKind.values:
         errors["evidence_kind"] = [_("Say what the files show.")]
     # Every file is checked (and re-encoded) before anything is stored, so that all the problems

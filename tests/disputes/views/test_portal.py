@@ -303,6 +303,21 @@ def test_the_portal_speaks_the_sellers_language(client, seller_a, seller_a_user)
     assert '<html lang="ja">' in response.content.decode()
 
 
+def test_an_empty_filing_form_names_every_missing_part_the_evidence_too(seller_client, catalog):
+    url = reverse("portal:file", args=["carrier_damaged"])  # photos required
+    key = seller_client.get(url).context["form"].initial["submission_key"]
+    response = seller_client.post(url, {"submission_key": key})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"tracking_id", "quantity", "evidence"}
+    body = response.content.decode()
+    assert "This kind of claim needs evidence: attach at least one file (Photo)." in body
+    assert Dispute.objects.count() == 0
+    # A claim type that needs no evidence does not ask for it.
+    url = reverse("portal:file", args=["warehouse_damaged"])
+    response = seller_client.post(url, {"submission_key": key})
+    assert set(response.context["form"].errors) == {"sku", "quantity"}
+
+
 def test_the_upload_error_is_in_the_sellers_language(client, seller_a, seller_a_user, catalog):
     seller_a.preferred_language = "zh-hans"
     seller_a.save()
