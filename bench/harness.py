@@ -260,7 +260,8 @@ def print_table(results: list[Result], scale: str, host: dict) -> None:
 
 
 def floor_ratio(result: Result, floor: Result | None) -> float | None:
-    """The row's p50 over the one-query floor's, for the rows measured in milliseconds."""
-    if floor is None or result.unit != "ms" or not result.samples:
+    """The row's p50 over the one-query floor's, for the rows measured in milliseconds through
+    gunicorn (not for those timed in process, which no request's cost bounds)."""
+    if floor is None or result.unit != "ms" or not result.samples or "in process" in result.name:
         return None
     return result.stat(0.5) / floor.stat(0.5)
