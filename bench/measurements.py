@@ -403,20 +403,22 @@ def _dashboard(ctx: Context, r: Result, page: str, days: int | None) -> None:
     if days is not None:
         today = timezone.localdate()
         params = {"date_from": str(today - timedelta(days=days - 1)), "date_to": str(today)}
-    url = f"/workspace/dashboard/{page}/"
-    for _ in range(GUNICORN_WORKERS):  # each worker's first page compiles its templates
-        response = ctx.lead.get(url, params=params)
-        if response.status_code == 404 and page == "weekly":
-            r.note = "skipped: no weekly report page"
-            return
+    _time_page(ctx, r, ctx.lead, f"/workspace/dashboard/{page}/", params)
+    r.note += f"{PENDING} events not rolled up yet"
+
+
+def _time_page(ctx: Context, r: Result, client, url: str, params=None) -> None:
+    """A page warmed on every worker (its first page compiles the templates), then timed; the
+    note starts with its p50 as a multiple of the case list's."""
+    for _ in range(GUNICORN_WORKERS):
+        response = client.get(url, params=params)
         if response.status_code != 200:
             raise RuntimeError(f"{url}: {response.status_code}")
     for _ in range(ctx.repeat):
-        timed(r, lambda: ctx.lead.get(url, params=params))
+        timed(r, lambda: client.get(url, params=params))
     floor = ctx.results.get(CASE_LIST)
     if floor is not None and floor.samples:
         r.note = f"p50 {r.stat(0.5) / floor.stat(0.5):.1f}× the case list's; "
-    r.note += f"{PENDING} events not rolled up yet"
 
 
 def _dashboard_row(page: str, days: int | None) -> None:
@@ -438,17 +440,8 @@ def qa_inbox(ctx: Context, r: Result):
     """The reviewer's due reviews, oldest first, and the calibrations waiting for them."""
     from quality.models import QAReview
 
-    reviewer = login("bench-qa")
     waiting = QAReview.objects.filter(status="due", reviewer__username="bench-qa").count()
-    for _ in range(GUNICORN_WORKERS):
-        response = reviewer.get("/workspace/dashboard/qa/")
-        if response.status_code != 200:
-            raise RuntimeError(f"QA inbox: {response.status_code}")
-    for _ in range(ctx.repeat):
-        timed(r, lambda: reviewer.get("/workspace/dashboard/qa/"))
-    floor = ctx.results.get(CASE_LIST)
-    if floor is not None and floor.samples:
-        r.note = f"p50 {r.stat(0.5) / floor.stat(0.5):.1f}× the case list's; "
+    _time_page(ctx, r, login("bench-qa"), "/workspace/dashboard/qa/")
     r.note += f"{waiting:,} reviews due for this reviewer"
 
 

@@ -165,19 +165,7 @@ class DailyRollup(models.Model):
         verbose_name = _("daily rollup")
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "grain",
-                    "day",
-                    "queue_pk",
-                    "specialist_pk",
-                    "claim_type",
-                    "marketplace",
-                    "root_cause",
-                    "fulfillment_center",
-                    "carrier",
-                    "currency",
-                ],
-                name="daily_rollup_unique_key",
+                fields=["grain", "day", *DIMENSIONS], name="daily_rollup_unique_key"
             )
         ]
         indexes = [models.Index(fields=["grain", "day"], name="daily_rollup_grain_day")]
@@ -208,6 +196,7 @@ class SellerDailyRollup(models.Model):
 # The figures of a QADailyRollup row; the decimal ones are sums of money or of scores.
 QA_COUNTS = ("reviews", "critical_failures")
 QA_AMOUNTS = ("score_total", "reviewed_amount", "money_error", "money_error_gross")
+QA_KEY = ("day", "specialist_pk", "reviewer_pk", "currency")
 
 
 class QADailyRollup(models.Model):
@@ -227,19 +216,17 @@ class QADailyRollup(models.Model):
     money_error = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     money_error_gross = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
-    KEY = ("day", "specialist_pk", "reviewer_pk", "currency")
+    KEY = QA_KEY
 
     class Meta:
         verbose_name = _("QA daily rollup")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "specialist_pk", "reviewer_pk", "currency"],
-                name="qa_rollup_unique_key",
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=list(QA_KEY), name="qa_rollup_unique_key")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.specialist_pk}: {self.reviews}"
+
+
+BACKLOG_KEY = ("created_day", "status", "queue_pk", "assignee_pk", "claim_type", "marketplace")
 
 
 class BacklogRollup(models.Model):
@@ -256,21 +243,11 @@ class BacklogRollup(models.Model):
     marketplace = models.CharField(max_length=2)
     cases = models.IntegerField(default=0)
 
-    KEY = ("created_day", "status", "queue_pk", "assignee_pk", "claim_type", "marketplace")
+    KEY = BACKLOG_KEY
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "created_day",
-                    "status",
-                    "queue_pk",
-                    "assignee_pk",
-                    "claim_type",
-                    "marketplace",
-                ],
-                name="backlog_rollup_unique_key",
-            )
+            models.UniqueConstraint(fields=list(BACKLOG_KEY), name="backlog_rollup_unique_key")
         ]
 
     def __str__(self) -> str:

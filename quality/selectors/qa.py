@@ -223,6 +223,23 @@ class SpecialistQA:
     score_total: Decimal = Decimal(0)
 
 
+def pending_qa_rows(
+    pending: Share, *, start: date, end: date, specialist_ids: list[int] | None = None
+) -> list[tuple[date, int, str, dict]]:
+    """The QA rollup rows the next run will change, as (day, specialist, currency, changes),
+    in the days and for the specialists asked for."""
+    wanted = None if specialist_ids is None else set(specialist_ids)
+    rows = []
+    for key, changes in pending.items():
+        if key[0] != QA:
+            continue
+        _, day, specialist_pk, _reviewer, currency = key
+        day = date.fromisoformat(day)
+        if start <= day <= end and (wanted is None or specialist_pk in wanted):
+            rows.append((day, specialist_pk, currency, changes))
+    return rows
+
+
 def qa_figures(
     *,
     start: date,
@@ -246,14 +263,12 @@ def qa_figures(
     ):
         for name in names:
             sums[row["specialist_pk"], row["currency"]][name] += row[name]
-    wanted = None if specialist_ids is None else set(specialist_ids)
-    for key, changes in (pending_delta() if pending is None else pending).items():
-        if key[0] != QA:
-            continue
-        _, day, specialist_pk, _, currency = key
-        if start <= date.fromisoformat(day) <= end and (wanted is None or specialist_pk in wanted):
-            for name, value in changes.items():
-                sums[specialist_pk, currency][name] += value
+    pending = pending_delta() if pending is None else pending
+    for _day, specialist_pk, currency, changes in pending_qa_rows(
+        pending, start=start, end=end, specialist_ids=specialist_ids
+    ):
+        for name, value in changes.items():
+            sums[specialist_pk, currency][name] += value
     people: dict[int, SpecialistQA] = {}
     for (specialist_pk, currency), figures in sorted(sums.items()):
         if not figures["reviews"]:

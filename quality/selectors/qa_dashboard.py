@@ -12,9 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 
 from quality.models import QADailyRollup
-from quality.rollups import QA
 from quality.selectors.common import DashboardFilters, Rollups, user_names
-from quality.selectors.qa import CurrencyAccuracy, qa_figures
+from quality.selectors.qa import CurrencyAccuracy, pending_qa_rows, qa_figures
 
 CENT = Decimal("0.01")
 
@@ -139,18 +138,16 @@ def _weeks(filters: DashboardFilters, ids: list[int] | None, pending) -> list[We
         )
     ):
         add(row["day"], row["specialist_pk"], row["reviews"], row["score_total"], row["failures"])
-    for key, changes in pending.items():
-        if key[0] != QA:
-            continue
-        day, specialist_pk = date.fromisoformat(key[1]), key[2]
-        if filters.day_from <= day <= filters.day_to and (ids is None or specialist_pk in ids):
-            add(
-                day,
-                specialist_pk,
-                changes.get("reviews", 0),
-                changes.get("score_total", 0),
-                changes.get("critical_failures", 0),
-            )
+    for day, specialist_pk, _currency, changes in pending_qa_rows(
+        pending, start=filters.day_from, end=filters.day_to, specialist_ids=ids
+    ):
+        add(
+            day,
+            specialist_pk,
+            changes.get("reviews", 0),
+            changes.get("score_total", 0),
+            changes.get("critical_failures", 0),
+        )
     first = filters.day_from - timedelta(days=filters.day_from.weekday())
     weeks = []
     monday = first

@@ -181,6 +181,27 @@ QA_MONEY_HEADER = [
 ]
 
 
+def qa_money_table(specialists: list[dict]) -> tuple[list, list]:
+    """Financial accuracy per specialist and currency, as CSV: the productivity page's and the
+    quality page's (rows with a name and their SpecialistQA under "qa")."""
+    return (
+        [str(h) for h in QA_MONEY_HEADER],
+        [
+            [
+                row["specialist"],
+                money.currency,
+                money.reviewed_amount,
+                money.money_error,
+                money.money_error_gross,
+                money.accuracy_percent if money.accuracy_percent is not None else "",
+            ]
+            for row in specialists
+            if row["qa"]
+            for money in row["qa"].money
+        ],
+    )
+
+
 def _qa_cells(qa) -> list:
     if qa is None:
         return [0, "", 0]
@@ -220,22 +241,7 @@ def _productivity_page(request, form, filters, page, extra=None):
                 for row in data.specialists
             ],
         ),
-        "qa-money": lambda: (
-            [str(h) for h in QA_MONEY_HEADER],
-            [
-                [
-                    row["specialist"],
-                    money.currency,
-                    money.reviewed_amount,
-                    money.money_error,
-                    money.money_error_gross,
-                    money.accuracy_percent if money.accuracy_percent is not None else "",
-                ]
-                for row in data.specialists
-                if row["qa"]
-                for money in row["qa"].money
-            ],
-        ),
+        "qa-money": lambda: qa_money_table(data.specialists),
         "decided-per-day": lambda: (
             [_("Day"), *names],
             [
@@ -462,21 +468,7 @@ def quality(request: HttpRequest) -> HttpResponse:
                 for row in data.specialists
             ],
         ),
-        "financial-accuracy": lambda: (
-            [str(h) for h in QA_MONEY_HEADER],
-            [
-                [
-                    row["specialist"],
-                    money.currency,
-                    money.reviewed_amount,
-                    money.money_error,
-                    money.money_error_gross,
-                    score(money.accuracy_percent),
-                ]
-                for row in data.specialists
-                for money in row["qa"].money
-            ],
-        ),
+        "financial-accuracy": lambda: qa_money_table(data.specialists),
         "weeks": lambda: (
             [_("Week from"), _("QA reviews"), _("Average QA score"), _("Critical failures")],
             [

@@ -34,20 +34,12 @@ from quality.selectors import (
     qa_figures,
 )
 from tests.factories import StaffFactory
-from tests.quality.qa_cases import Cases, due_review
+from tests.quality.qa_cases import ALL_PASS, Cases, due_review
 from tests.quality.test_dashboards_browser import REPORT_VIOLATIONS, _shot, _sign_in
 
 pytestmark = pytest.mark.django_db
 
 NOON = datetime(2026, 11, 10, 12, tzinfo=UTC)
-ALL_PASS = {
-    "decision_correct": "passed",
-    "amount_correct": "passed",
-    "evidence_reviewed": "passed",
-    "policy_followed": "passed",
-    "communication": "passed",
-    "sla_kept": "passed",
-}
 
 
 def marks(**changes: str) -> dict[str, str]:

@@ -29,19 +29,11 @@ from quality.qa import (
 from quality.rollups import rebuild_rollups, roll_up
 from quality.selectors import get_review_for, list_qa_inbox_for, qa_figures
 from tests.factories import StaffFactory
-from tests.quality.qa_cases import Cases, due_review
+from tests.quality.qa_cases import ALL_PASS, Cases, due_review
 
 pytestmark = pytest.mark.django_db
 
 NOON = datetime(2026, 11, 10, 12, tzinfo=UTC)
-ALL_PASS = {
-    "decision_correct": "passed",
-    "amount_correct": "passed",
-    "evidence_reviewed": "passed",
-    "policy_followed": "passed",
-    "communication": "passed",
-    "sla_kept": "passed",
-}
 
 
 @pytest.fixture

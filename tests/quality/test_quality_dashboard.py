@@ -18,19 +18,11 @@ from quality.models import QAReview
 from quality.qa import submit_review
 from quality.rollups import roll_up
 from quality.selectors.qa_dashboard import quality_dashboard
-from tests.quality.qa_cases import Cases, due_review
+from tests.quality.qa_cases import ALL_PASS, Cases, due_review
 
 pytestmark = pytest.mark.django_db
 
 PERIOD = {"date_from": "2026-11-09", "date_to": "2026-11-22"}  # two weeks from a Monday
-ALL_PASS = {
-    "decision_correct": "passed",
-    "amount_correct": "passed",
-    "evidence_reviewed": "passed",
-    "policy_followed": "passed",
-    "communication": "passed",
-    "sla_kept": "passed",
-}
 WRONG = {**ALL_PASS, "decision_correct": "failed"}  # a critical item
 SLOW = {**ALL_PASS, "sla_kept": "failed"}
 
