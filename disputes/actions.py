@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers as drf_serializers
 
 from disputes import forms, selectors, services
+from disputes import permissions as perms
 from disputes.api import serializers as s
 from disputes.models import CheckRun, Dispute
+from disputes.status import IN_PLACE, QUEUED, Status, can_move
 
 User = AbstractBaseUser
 Data = Mapping[str, Any]
@@ -27,6 +29,10 @@ Data = Mapping[str, Any]
 
 def _with_version(dispute: Dispute) -> dict:
     return {"version": dispute.version}
+
+
+def _always(user: User, dispute: Dispute) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -39,10 +45,20 @@ class CaseAction:
     success: str | Promise = ""  # the workspace's message when it worked
     form: type[django_forms.Form] | None = None  # None: not on the case page
     prefix: str | None = None
-    form_key: str = ""  # the form's name in the case page's context
     initial: Callable[[Dispute], dict] = field(default=_with_version)
     api_input: type[drf_serializers.Serializer] | None = None  # None: not in the API
     staff_only: bool = True  # in the API: a staff token only
+    # Whether the case page offers it to this viewer now: the status and the permission its
+    # service requires, so nobody is shown a form that can only answer 403 or "not possible".
+    offered: Callable[[User, Dispute], bool] = _always
+    title: str | Promise = ""  # the case page panel's heading
+    shortcut: str = ""  # the key that opens the panel (static/js/workspace.js)
+    context: Callable[[Dispute], dict] = lambda dispute: {}  # what else the panel shows
+
+    @property
+    def template(self) -> str:
+        """The case page panel's form (templates/workspace/panels/)."""
+        return f"workspace/panels/{self.name}.html"
 
 
 def _pick(data: Data, *names: str) -> dict:
@@ -69,10 +85,13 @@ def _merge(dispute: Dispute, by: User, data: Data):
 ACTIONS: tuple[CaseAction, ...] = (
     CaseAction(
         name="reply",
+        title=_("Reply to the seller"),
+        shortcut="r",
+        context=lambda d: {"templates": selectors.list_templates_for(dispute=d)},
+        offered=lambda u, d: d.status in IN_PLACE["reply"] and perms.can_work(u, d),
         path="reply",
         form=forms.MessageForm,
         prefix="reply",
-        form_key="reply_form",
         success=_("Reply sent to the seller."),
         run=lambda d, by, c: services.reply_to_seller(
             dispute=d, by=by, body=c["body"], expected_version=c.get("version")
@@ -80,10 +99,11 @@ ACTIONS: tuple[CaseAction, ...] = (
     ),
     CaseAction(
         name="request_info",
+        title=_("Request information"),
+        offered=lambda u, d: can_move(d.status, Status.AWAITING_SELLER) and perms.can_work(u, d),
         path="request-info",
         form=forms.MessageForm,
         prefix="info",
-        form_key="info_form",
         success=_("Information requested; the SLA clock is paused."),
         api_input=s.RequestInfoInputSerializer,
         run=lambda d, by, c: services.request_information(
@@ -92,19 +112,21 @@ ACTIONS: tuple[CaseAction, ...] = (
     ),
     CaseAction(
         name="note",
+        title=_("Internal note"),
+        offered=lambda u, d: perms.can_write_notes(u),
         path="note",
         form=forms.NoteForm,
         prefix="note",
-        form_key="note_form",
         initial=lambda d: {},
         success=_("Internal note added."),
         run=lambda d, by, c: services.add_internal_note(dispute=d, by=by, body=c["body"]),
     ),
     CaseAction(
         name="escalate",
+        title=_("Escalate to a peer team"),
+        offered=lambda u, d: can_move(d.status, Status.ESCALATED) and perms.can_work(u, d),
         path="escalate",
         form=forms.EscalateForm,
-        form_key="escalate_form",
         success=_("Escalated."),
         api_input=s.EscalateInputSerializer,
         run=lambda d, by, c: services.escalate_dispute(
@@ -113,9 +135,10 @@ ACTIONS: tuple[CaseAction, ...] = (
     ),
     CaseAction(
         name="resolve_escalation",
+        title=_("Record the peer team's answer"),
+        offered=lambda u, d: d.status == Status.ESCALATED and perms.can_work(u, d),
         path="resolve-escalation",
         form=forms.ResolveEscalationForm,
-        form_key="resolve_form",
         initial=lambda d: {},
         success=_("Answer recorded; the case is back in review."),
         api_input=s.ResolveEscalationInputSerializer,
@@ -123,9 +146,11 @@ ACTIONS: tuple[CaseAction, ...] = (
     ),
     CaseAction(
         name="decide",
+        title=_("Decide"),
+        shortcut="d",
+        offered=lambda u, d: can_move(d.status, Status.DECIDED) and perms.can_decide(u, d),
         path="decide",
         form=forms.DecideForm,
-        form_key="decide_form",
         initial=_decision_start,
         success=_("Decision recorded and sent to the seller."),
         api_input=s.DecideInputSerializer,
@@ -148,18 +173,23 @@ ACTIONS: tuple[CaseAction, ...] = (
     ),
     CaseAction(
         name="merge",
+        title=_("Merge into another case"),
+        offered=lambda u, d: can_move(d.status, Status.MERGED) and perms.can_merge(u, d),
         path="merge",
         form=forms.MergeForm,
-        form_key="merge_form",
         initial=lambda d: {},
         success=_("Merged."),
         run=_merge,
     ),
     CaseAction(
         name="assign",
+        title=_("Assign or reassign"),
+        offered=lambda u, d: (
+            (d.status in QUEUED or d.status in IN_PLACE["reassign"])
+            and perms.can_assign_to_others(u)
+        ),
         path="assign",
         form=forms.AssignForm,
-        form_key="assign_form",
         success=_("Assigned."),
         api_input=s.AssignInputSerializer,
         run=lambda d, by, c: services.assign_dispute(
@@ -171,29 +201,35 @@ ACTIONS: tuple[CaseAction, ...] = (
     ),
     CaseAction(
         name="priority",
+        title=_("Change priority"),
+        offered=lambda u, d: (
+            d.status in IN_PLACE["change_priority"]
+            and (perms.can_work(u, d) or perms.can_supervise(u))
+        ),
         path="priority",
         form=forms.PriorityForm,
-        form_key="priority_form",
         initial=lambda d: {"priority": d.priority},
         success=_("Priority changed."),
         run=lambda d, by, c: services.change_priority(dispute=d, by=by, priority=c["priority"]),
     ),
     CaseAction(
         name="restrict",
+        title=_("Recommend an account restriction"),
+        offered=lambda u, d: d.status == Status.IN_REVIEW and perms.can_work(u, d),
         path="restrict",
         form=forms.ReasonForm,
         prefix="restrict",
-        form_key="restrict_form",
         initial=lambda d: {},
         success=_("Restriction recommended; a team lead will review it."),
         run=lambda d, by, c: services.recommend_restriction(dispute=d, by=by, reason=c["reason"]),
     ),
     CaseAction(
         name="close",
+        title=_("Close"),
+        offered=lambda u, d: can_move(d.status, Status.CLOSED) and perms.can_supervise(u),
         path="close",
         form=forms.ReasonForm,
         prefix="close",
-        form_key="close_form",
         initial=lambda d: {},
         success=_("Closed."),
         api_input=s.OptionalReasonInputSerializer,
@@ -203,7 +239,6 @@ ACTIONS: tuple[CaseAction, ...] = (
         name="recheck",
         path="recheck",
         form=forms.RecheckForm,
-        form_key="recheck_form",
         initial=lambda d: {},
         success=_("The checks ran again."),
         api_input=s.RecheckInputSerializer,
@@ -229,4 +264,40 @@ ACTIONS: tuple[CaseAction, ...] = (
 )
 
 WORKSPACE_ACTIONS = {action.name: action for action in ACTIONS if action.form is not None}
+# The case page's action panels, in the order it lists them (recheck is a button on the checks).
+PANELS = tuple(
+    WORKSPACE_ACTIONS[name]
+    for name in (
+        "reply",
+        "request_info",
+        "decide",
+        "escalate",
+        "resolve_escalation",
+        "restrict",
+        "merge",
+        "assign",
+        "priority",
+        "close",
+        "note",
+    )
+)
+
+
+PANELS_BY_NAME = {panel.name: panel for panel in PANELS}
+
+
+def panels_offered(user: User, dispute: Dispute) -> list[CaseAction]:
+    return [panel for panel in PANELS if panel.offered(user, dispute)]
+
+
+def panel_open_first(panels: list[CaseAction], dispute: Dispute) -> str:
+    """The panel the page opens by itself: the answer to a peer team, else the reply."""
+    names = {panel.name for panel in panels}
+    if dispute.status == Status.ESCALATED and "resolve_escalation" in names:
+        return "resolve_escalation"
+    if dispute.status == Status.IN_REVIEW and "reply" in names:
+        return "reply"
+    return ""
+
+
 API_ACTIONS = tuple(action for action in ACTIONS if action.api_input is not None)

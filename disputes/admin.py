@@ -370,7 +370,7 @@ class NotificationAdmin(ViewOnlyAdmin):
     search_fields = ["key", "recipient", "dispute__reference"]
     list_select_related = ["dispute"]
     date_hierarchy = "created_at"
-    raw_id_fields = ["dispute"]
+    raw_id_fields = ["dispute", "message", "decision"]
 
 
 @admin.register(SlaTimer)

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F
+from django.db import connection
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,10 +24,16 @@ User = AbstractBaseUser
 
 
 def next_reference(*, year: int) -> str:
-    """Hand out the next DSP-YYYY-NNNNNN; the row lock gives concurrent filings distinct ones."""
-    ReferenceSequence.objects.get_or_create(year=year)
-    ReferenceSequence.objects.filter(year=year).update(last_value=F("last_value") + 1)
-    value = ReferenceSequence.objects.filter(year=year).values_list("last_value", flat=True).get()
+    """Hand out the next DSP-YYYY-NNNNNN in one statement (PostgreSQL and SQLite alike); the
+    row lock the upsert takes gives concurrent filings distinct ones."""
+    table = ReferenceSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last_value) VALUES (%s, 1) ON CONFLICT (year) "
+            f"DO UPDATE SET last_value = {table}.last_value + 1 RETURNING last_value",
+            [year],
+        )
+        (value,) = cursor.fetchone()
     return f"DSP-{year}-{value:06d}"
 
 
@@ -144,3 +151,53 @@ def touch(
     """A change that keeps the status (a reply, a reassignment) still bumps the version."""
     _compare_and_set(dispute, current=dispute.status, **fields)
     return record_event(dispute, kind=kind, actor=by, data=data)
+
+
+def take_first_queued(candidates: QuerySet[Dispute], *, user: User) -> Dispute | None:
+    """PostgreSQL: the first of `candidates` (queued cases, in the order to work them) that no
+    one else holds, given to `user` in review with its timeline line, in one statement.
+
+    SKIP LOCKED passes over the rows other specialists are taking at this moment, and the one
+    statement is its own transaction: one round trip whatever the queue's length. None when no
+    candidate was free (the caller asks again if some are still queued).
+    """
+    # Every queued status moves to in review (ALLOWED): the statement needs no other check.
+    pick = candidates.values("id", "status", "assignee_id")[:1]
+    pick_sql, pick_params = pick.query.sql_with_params()
+    now = timezone.now()
+    sql = f"""
+        WITH picked AS ({pick_sql} FOR UPDATE SKIP LOCKED),
+        taken AS (
+            UPDATE {Dispute._meta.db_table} AS d
+            SET status = %s, assignee_id = %s, version = d.version + 1,
+                updated_at = %s, last_activity_at = %s
+            FROM picked WHERE d.id = picked.id AND d.status = picked.status
+            RETURNING d.*, picked.status AS status_before, picked.assignee_id AS assignee_before
+        ),
+        logged AS (
+            INSERT INTO {CaseEvent._meta.db_table}
+                (dispute_id, actor_id, kind, from_status, to_status, data, created_at)
+            SELECT id, %s, %s, status_before, status,
+                jsonb_build_object(
+                    'before', jsonb_build_object('assignee', assignee_before),
+                    'after', jsonb_build_object('assignee', %s::integer),
+                    'assignee', %s::text),
+                %s
+            FROM taken
+        )
+        SELECT * FROM taken
+    """
+    params = (
+        *pick_params,
+        Status.IN_REVIEW,
+        user.pk,
+        now,
+        now,
+        user.pk,
+        CaseEvent.Kind.ASSIGNED,
+        user.pk,
+        user.get_username(),
+        now,
+    )
+    taken = list(Dispute.objects.raw(sql, params))
+    return taken[0] if taken else None

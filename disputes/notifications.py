@@ -8,33 +8,62 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from disputes.background import send_notification_after_commit
 from disputes.case import record_event
-from disputes.models import CaseEvent, Dispute, Notification
+from disputes.models import CaseEvent, Decision, Dispute, Message, Notification
 
 
-def _queue(dispute: Dispute, *, kind: str, key: str, recipient: str, language: str) -> None:
-    """Create the notification once (per key) and send it after the transaction commits."""
+def _queue(
+    dispute: Dispute,
+    *,
+    kind: str,
+    key: str,
+    recipient: str,
+    language: str,
+    new_case: bool = False,
+    **about,
+) -> None:
+    """Create the notification once (per key) and send it after the transaction commits.
+
+    `new_case`: the case was created in this transaction, so no notification of it exists yet:
+    one insert instead of get_or_create's look-up, savepoint, insert and release.
+    """
     if not recipient:
         return
-    notification, created = Notification.objects.get_or_create(
-        key=key,
-        defaults={"dispute": dispute, "kind": kind, "recipient": recipient, "language": language},
-    )
+    fields = {"dispute": dispute, "kind": kind, "recipient": recipient, "language": language}
+    if new_case:
+        notification, created = Notification.objects.create(key=key, **fields, **about), True
+    else:
+        notification, created = Notification.objects.get_or_create(
+            key=key, defaults={**fields, **about}
+        )
     if created:
         send_notification_after_commit(notification.pk)
 
 
-def queue_notification(dispute: Dispute, *, kind: str, key: str | None = None) -> None:
-    """An e-mail to the seller, in the seller's language."""
+def queue_notification(
+    dispute: Dispute,
+    *,
+    kind: str,
+    key: str | None = None,
+    message: Message | None = None,
+    decision: Decision | None = None,
+    new_case: bool = False,
+) -> None:
+    """An e-mail to the seller, in the seller's language; `message` or `decision` is what it
+    carries beside the case (the worker reads them when it renders the e-mail)."""
     _queue(
         dispute,
         kind=kind,
         key=key or f"{kind}:{dispute.pk}",
         recipient=dispute.seller.contact_email,
         language=dispute.seller.preferred_language,
+        new_case=new_case,
+        message=message,
+        decision=decision,
     )
 
 
@@ -42,6 +71,44 @@ def queue_staff_notification(dispute: Dispute, *, kind: str, key: str, user) -> 
     """An e-mail to a staff member about a case (SLA warnings and breaches), in English."""
     if user is not None:
         _queue(dispute, kind=kind, key=key, recipient=user.email, language="en")
+
+
+def portal_case_url(dispute: Dispute) -> str:
+    """The case's page in the seller portal, absolute: an e-mail has no request to take the
+    host from."""
+    return settings.SITE_URL + reverse("portal:dispute", kwargs={"reference": dispute.reference})
+
+
+def workspace_case_url(dispute: Dispute) -> str:
+    """The case's page in the workspace, absolute, for e-mails to staff."""
+    return settings.SITE_URL + reverse("workspace:case", kwargs={"reference": dispute.reference})
+
+
+def _closing_reason(dispute: Dispute) -> str:
+    """Why the case was closed, as recorded on its closing event ("" when none was given)."""
+    closings = CaseEvent.objects.filter(dispute=dispute, kind=CaseEvent.Kind.CLOSED)
+    event = closings.order_by("-id").first()
+    return str(event.data.get("reason") or "") if event else ""
+
+
+def _context(notification: Notification) -> dict:
+    """What the e-mail's templates read: the case, its address, and what the e-mail carries."""
+    dispute = notification.dispute
+    decision = notification.decision
+    return {
+        "dispute": dispute,
+        "seller": dispute.seller,
+        "notification": notification,
+        "case_url": portal_case_url(dispute),
+        "workspace_url": workspace_case_url(dispute),
+        "message": notification.message,
+        "decision": decision,
+        # What the decision pays (on appeal: what it adds), None when it pays nothing.
+        "reimbursement": getattr(decision, "reimbursement", None),
+        "closing_reason": _closing_reason(dispute)
+        if notification.kind == Notification.Kind.CLOSED
+        else "",
+    }
 
 
 def message_id(notification: Notification) -> str:
@@ -81,7 +148,7 @@ def send_notification(*, notification_id: int) -> bool:
     if notification is None:
         return False
     dispute = notification.dispute
-    context = {"dispute": dispute, "seller": dispute.seller, "notification": notification}
+    context = _context(notification)
     with translation.override(notification.language):
         subject = render_to_string(f"disputes/email/{notification.kind}_subject.txt", context)
         body = render_to_string(f"disputes/email/{notification.kind}_body.txt", context)

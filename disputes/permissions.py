@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 
 from disputes.models import Dispute
+from disputes.status import Status
+from sellers.selectors import list_sellers_for
 
 
 def is_staff_user(user: AbstractBaseUser) -> bool:
@@ -13,13 +15,7 @@ def is_staff_user(user: AbstractBaseUser) -> bool:
 
 def seller_ids_for(user: AbstractBaseUser) -> frozenset[int]:
     """The sellers a portal user acts for, cached on the user object for the request."""
-    if not (user and user.is_authenticated):
-        return frozenset()
-    cached = getattr(user, "_arbiter_seller_ids", None)
-    if cached is None:
-        cached = frozenset(user.seller_memberships.values_list("seller_id", flat=True))
-        user._arbiter_seller_ids = cached
-    return cached
+    return frozenset(seller.pk for seller in list_sellers_for(user=user))
 
 
 def acts_for_seller(user: AbstractBaseUser, seller_id: int) -> bool:
@@ -55,6 +51,18 @@ def can_assign_to_others(user) -> bool:
 def can_work(user, dispute: Dispute) -> bool:
     """The assignee works the case; a supervisor may step in on any case."""
     return can_work_queues(user) and (dispute.assignee_id == user.pk or can_supervise(user))
+
+
+def can_write_notes(user) -> bool:
+    """Internal notes: those who work cases, and QA reviewers writing down what they saw."""
+    return can_work_queues(user) or (
+        is_staff_user(user) and user.has_perm("disputes.review_quality")
+    )
+
+
+def can_merge(user, dispute: Dispute) -> bool:
+    """Anyone working the queues may merge a duplicate before it is routed."""
+    return can_work(user, dispute) or (can_work_queues(user) and dispute.status == Status.SUBMITTED)
 
 
 def decided_before(user, dispute: Dispute) -> bool:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("views/<int:view_id>/delete/", views.delete_view, name="delete_view"),
     path("cases/<ref:reference>/", views.case_detail, name="case"),
     path("cases/<ref:reference>/take/", views.take, name="take"),
+    path("cases/<ref:reference>/panels/<str:action>/", views.case_panel, name="panel"),
     # One URL per row of the action table (disputes/actions.py), named after the action.
     *[
         path(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import translation
 
+from sellers.selectors import list_sellers_for
+
 
 class SellerLanguageMiddleware:
     """After LocaleMiddleware: no language cookie yet means the seller's preference."""
@@ -20,11 +22,8 @@ class SellerLanguageMiddleware:
             and not user.is_staff
             and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
         ):
-            language = (
-                user.seller_memberships.values_list("seller__preferred_language", flat=True)
-                .order_by("seller__name")
-                .first()
-            )
+            sellers = list_sellers_for(user=user)  # the portal reads the same list after us
+            language = sellers[0].preferred_language if sellers else ""
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, OuterRef
 
 from core.errors import InvalidInput
-from sellers.models import Seller
+from sellers.models import Seller, Sku
 
 
 def list_sellers_for(*, user: AbstractBaseUser) -> list[Seller]:
-    """The seller accounts a portal user is a member of, by name."""
-    return list(Seller.objects.filter(memberships__user=user).order_by("name"))
+    """The seller accounts a portal user is a member of, by name.
+
+    Read once per request and kept on the user object: the language middleware, the portal's
+    choice of seller and every permission check of the request share the one query.
+    """
+    if not (user and user.is_authenticated):
+        return []
+    cached = getattr(user, "_arbiter_sellers", None)
+    if cached is None:
+        cached = list(Seller.objects.filter(memberships__user=user).order_by("name"))
+        user._arbiter_sellers = cached
+    return cached
 
 
 def get_seller_to_file_for(*, user: AbstractBaseUser, seller_id: str | None) -> Seller:
@@ -23,10 +34,8 @@ def get_seller_to_file_for(*, user: AbstractBaseUser, seller_id: str | None) -> 
             )
         seller = Seller.objects.filter(seller_id=seller_id).first()
     else:
-        sellers = Seller.objects.filter(memberships__user=user)
-        if seller_id:
-            sellers = sellers.filter(seller_id=seller_id)
-        found = list(sellers[:2])
+        sellers = list_sellers_for(user=user)
+        found = [s for s in sellers if s.seller_id == seller_id] if seller_id else sellers
         if len(found) > 1:
             raise InvalidInput(
                 "This token acts for several sellers: say which one.",
@@ -39,3 +48,16 @@ def get_seller_to_file_for(*, user: AbstractBaseUser, seller_id: str | None) -> 
             fields={"seller_id": ["Unknown seller."]},
         )
     return seller
+
+
+def in_catalog_or_none_kept(*, seller: Seller, sku: str) -> bool:
+    """Whether a claim may name this SKU: it is in the seller's catalog, or the seller keeps
+    none. One query of two index lookups, whatever the catalog's size."""
+    catalog = Sku.objects.filter(seller_id=OuterRef("pk"))
+    found = (
+        Seller.objects.filter(pk=seller.pk)
+        .values_list(Exists(catalog), Exists(catalog.filter(sku=sku)))
+        .first()
+    )
+    keeps_one, has_it = found or (False, False)
+    return has_it or not keeps_one

@@ -24,7 +24,7 @@ from disputes.api import serializers as s
 from disputes.filters import ORDERINGS, SELLER_ORDERINGS, DisputeFilterSet
 from disputes.models import Dispute
 from disputes.permissions import is_staff_user
-from disputes.status import Channel
+from disputes.status import Channel, Status
 from evidence.services import attach_evidence
 from sellers.selectors import get_seller_to_file_for
 
@@ -179,6 +179,8 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             channel=Channel.INTERNAL if request.user.is_staff else Channel.API,
             submission_key=request.headers.get("Idempotency-Key", ""),
         )
+        if dispute.status == Status.SUBMITTED:  # nothing is paid before a decision
+            selectors.known_unpaid(dispute)
         return Response(self.get_serializer(dispute).data, status=status.HTTP_201_CREATED)
 
     def _filing(self, request) -> dict:

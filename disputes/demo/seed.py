@@ -48,6 +48,7 @@ from disputes.demo.texts import (
     RESTRICTION_REASON,
     SAVED_VIEWS,
     TEXTS,
+    signed,
 )
 from disputes.models import Dispute, Queue, ResponseTemplate, StaffProfile
 from disputes.status import Channel, Outcome, Priority, Status
@@ -288,9 +289,11 @@ class Seeder:
             elif step == "note":
                 services.add_internal_note(dispute=dispute, by=first, body=INTERNAL_NOTE)
             elif step == "reply":
-                services.reply_to_seller(dispute=dispute, by=first, body=texts["reply"])
+                body = signed(texts["reply"], by=selectors.signature_of(first))
+                services.reply_to_seller(dispute=dispute, by=first, body=body)
             elif step == "request":
-                services.request_information(dispute=dispute, by=first, body=texts["request"])
+                body = signed(texts["request"], by=selectors.signature_of(first))
+                services.request_information(dispute=dispute, by=first, body=body)
             elif step == "answer":
                 services.post_seller_message(dispute=dispute, by=seller_user, body=texts["answer"])
             elif step == "escalate":
@@ -429,6 +432,7 @@ class Seeder:
                 for language, pool in SPECIALISTS_BY_LANGUAGE.items()
             },
             usernames={user.pk: user.get_username() for user in users.values()},
+            signatures={user.pk: selectors.signature_of(user) for user in users.values()},
             lead=users["lead"].pk,
             finance=users["finance"].pk,
             days=self.history_days,

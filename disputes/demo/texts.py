@@ -1,10 +1,20 @@
 """What the demo's sellers and specialists write, in each seller's language (see seed.py).
 
 Descriptions take the claim's fields as `str.format` placeholders. Staff-only texts (internal
-notes, escalations to peer teams) are in English, the team's working language.
+notes, escalations to peer teams) are in English, the team's working language. What a specialist
+writes to a seller ends with {specialist}, as the response templates do, and is signed by whoever
+sends it (`signed`); never by a name written here.
 """
 
 from __future__ import annotations
+
+SIGNATURE = "{specialist}"
+
+
+def signed(text: str, *, by: str) -> str:
+    """A specialist's text with its signature: the name of the person who sends it."""
+    return text.replace(SIGNATURE, by)
+
 
 DESCRIPTIONS: dict[str, dict[str, str]] = {
     "en": {
@@ -186,11 +196,11 @@ TEXTS: dict[str, dict] = {
     "en": {
         "reply": (
             "Thank you for your patience. I am checking your claim against our inventory and "
-            "shipment records and will update you shortly."
+            "shipment records and will update you shortly.\n\n{specialist}"
         ),
         "request": (
             "To continue the investigation, please send the supplier invoice or another proof of "
-            "the unit cost, and confirm the quantity you are claiming."
+            "the unit cost, and confirm the quantity you are claiming.\n\n{specialist}"
         ),
         "answer": (
             "Hello, the invoice is attached to the case now. The quantity in the claim is correct."
@@ -218,8 +228,13 @@ TEXTS: dict[str, dict] = {
         },
     },
     "zh-hans": {
-        "reply": "感谢您的耐心等待。我们正在根据库存和货件记录核实您的申诉，稍后会向您更新进展。",
-        "request": "为继续调查，请提供供应商发票或其他单位成本证明，并确认您申诉的数量。",
+        "reply": (
+            "感谢您的耐心等待。我们正在根据库存和货件记录核实您的申诉，稍后会向您更新进展。"
+            "\n\n{specialist}"
+        ),
+        "request": (
+            "为继续调查，请提供供应商发票或其他单位成本证明，并确认您申诉的数量。\n\n{specialist}"
+        ),
         "answer": "您好，发票已上传到本案件，申诉数量无误。",
         "appeal": "我们不同意该决定。记录显示这些商品从未找回，我们已附上原始发票，请重新审核。",
         "withdraw": "这些商品在后续的库存核对中已找到，我们撤回此申诉。",
@@ -234,11 +249,11 @@ TEXTS: dict[str, dict] = {
     "ja": {
         "reply": (
             "お待たせしております。在庫および納品の記録と照合して調査中です。"
-            "追ってご連絡いたします。"
+            "追ってご連絡いたします。\n\n{specialist}"
         ),
         "request": (
             "調査を続けるため、仕入先の請求書など単価を証明する書類をお送りいただき、"
-            "申請数量をご確認ください。"
+            "申請数量をご確認ください。\n\n{specialist}"
         ),
         "answer": (
             "お世話になっております。請求書をケースに添付しました。申請数量に誤りはありません。"

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models.case import Dispute
+from disputes.models.case import Decision, Dispute
 from disputes.status import Status
 from sellers.models import Language
 
@@ -146,6 +146,14 @@ class Notification(models.Model):
     key = models.CharField(max_length=120, unique=True)
     recipient = models.EmailField()
     language = models.CharField(max_length=7, choices=Language.choices)
+    # What the e-mail carries beside the case, read when it is rendered (by the worker): the
+    # specialist's message (a reply, a request for information) or the decision it announces.
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # When a worker last began sending it: another worker (or the catch-up) waits until the

@@ -12,6 +12,7 @@ from disputes.selectors.cases import (
     get_dispute_for,
     get_evidence_file_for,
     get_user_by_username,
+    known_unpaid,
     list_case_rows_for,
     list_disputes_for,
     list_duplicates_of,
@@ -24,6 +25,7 @@ from disputes.selectors.cases import (
 from disputes.selectors.portal import (
     PortalCase,
     count_defects_by_month,
+    find_own_seller_of_case,
     get_portal_case,
     list_portal_disputes,
 )
@@ -33,6 +35,7 @@ from disputes.selectors.templates import (
     get_filled_template,
     list_templates_for,
     render_template,
+    signature_of,
 )
 from sellers.selectors import list_sellers_for
 
@@ -44,6 +47,7 @@ __all__ = [
     "count_my_work",
     "count_queue_overview_for",
     "find_filed_with_key",
+    "find_own_seller_of_case",
     "get_case_page",
     "get_dispute_by_id",
     "get_dispute_for",
@@ -51,6 +55,7 @@ __all__ = [
     "get_filled_template",
     "get_portal_case",
     "get_user_by_username",
+    "known_unpaid",
     "list_case_rows_for",
     "list_disputes_for",
     "list_duplicates_of",
@@ -64,4 +69,5 @@ __all__ = [
     "list_sellers_with_dispute_counts",
     "list_templates_for",
     "render_template",
+    "signature_of",
 ]

@@ -13,6 +13,7 @@ from disputes.check_codes import RootCause
 from disputes.models import Decision, Dispute, Message
 from disputes.selectors.cases import list_disputes_for
 from reimbursements.models import Reversal
+from sellers.selectors import list_sellers_for
 
 
 def list_portal_disputes(*, user, seller) -> QuerySet[Dispute]:
@@ -30,6 +31,18 @@ class PortalCase:
     decisions: list
     reimbursements: list
     reversals: list  # completed ones only: a pending reversal is not yet the seller's business
+
+
+def find_own_seller_of_case(*, user, reference: str):
+    """Which of the user's seller accounts filed this case, if any (a link in an e-mail may
+    name a case of another account than the one the portal is showing)."""
+    sellers = {seller.pk: seller for seller in list_sellers_for(user=user)}
+    seller_id = (
+        Dispute.objects.filter(reference=reference, seller_id__in=sellers)
+        .values_list("seller_id", flat=True)
+        .first()
+    )
+    return sellers.get(seller_id)
 
 
 def get_portal_case(*, user, seller, reference: str) -> PortalCase:

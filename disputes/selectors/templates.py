@@ -32,6 +32,11 @@ def list_templates_for(*, dispute: Dispute) -> list[TemplateChoice]:
     return sorted(choices, key=lambda c: c.template.name)
 
 
+def signature_of(user) -> str:
+    """How a staff member signs what they send: {specialist} in a template."""
+    return user.get_full_name() or user.get_username()
+
+
 def placeholders_for(dispute: Dispute, *, specialist) -> dict[str, str]:
     due = dispute.seller_response_due_at
     return {
@@ -44,9 +49,7 @@ def placeholders_for(dispute: Dispute, *, specialist) -> dict[str, str]:
         "shipment_id": dispute.shipment_id,
         "tracking_id": dispute.tracking_id,
         "response_due": due.date().isoformat() if due else "",
-        "specialist": (specialist.get_full_name() or specialist.get_username())
-        if specialist
-        else "",
+        "specialist": signature_of(specialist) if specialist else "",
     }
 
 

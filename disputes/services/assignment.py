@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput, TransitionNotAllowed, require
 from disputes import permissions as perms
-from disputes.case import lock_dispute, move_status, require_status, touch
-from disputes.models import CaseEvent, Dispute, StaffProfile
+from disputes.case import lock_dispute, move_status, require_status, take_first_queued, touch
+from disputes.models import CaseEvent, Dispute, Queue, StaffProfile
 from disputes.status import QUEUED, Priority, Status
 
 User = AbstractBaseUser
@@ -76,36 +76,50 @@ def take_next_case(*, user: User) -> Dispute | None:
     """Assign the caller the most urgent queued case they work, or None when there is none.
 
     Earliest SLA deadline first, then priority, then age, from the caller's queues (all when
-    they belong to none) and languages. On PostgreSQL the candidate row is locked with
-    SKIP LOCKED, so specialists asking at the same moment get different cases.
+    they belong to none) and languages. On PostgreSQL one statement picks the case with
+    SKIP LOCKED, assigns it and writes its timeline line, so specialists asking at the same
+    moment get different cases.
     """
     require(perms.can_work_queues(user), _("Only specialists take cases from the queues."))
+    candidates = queued_for(user)
+    for _attempt in range(5):
+        if connection.vendor == "postgresql":
+            dispute = take_first_queued(candidates, user=user)
+        else:
+            dispute = _take_first_in_turn(candidates, user=user)
+        # Nothing free: the queue is empty, or every case in it was taken a moment ago.
+        if dispute is not None or not candidates.exists():
+            return dispute
+    return None
+
+
+def queued_for(user: User) -> QuerySet[Dispute]:
+    """The queued cases `user` may take, in the order to work them."""
     candidates = Dispute.objects.filter(status__in=QUEUED).exclude(
         appeal_count__gt=0, decided_by=user
     )
-    queue_ids = list(user.work_queues.values_list("pk", flat=True))
-    if queue_ids:
-        candidates = candidates.filter(queue_id__in=queue_ids)
+    # The caller's queues, read in the same statement: every queue when they belong to none.
+    memberships = Queue.members.through.objects.filter(user_id=user.pk).values("queue_id")
+    candidates = candidates.filter(Q(queue_id__in=memberships) | ~Exists(memberships))
     profile = StaffProfile.objects.filter(user=user).first()
     if profile and profile.languages:
         candidates = candidates.filter(language__in=profile.languages)
-    candidates = candidates.order_by(
+    return candidates.order_by(
         F("sla_next_deadline_at").asc(nulls_last=True), "-priority", "created_at", "id"
     )
-    for _attempt in range(5):
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                locked = candidates.select_for_update(skip_locked=True, of=("self",))
-            else:
-                locked = candidates  # SQLite serialises writers; the version check does the rest
-            dispute = locked.first()
-            if dispute is None:
-                return None
-            try:
-                return assign_dispute(dispute=dispute, assignee=user, by=user)
-            except (Conflict, TransitionNotAllowed):
-                continue  # taken a moment ago: try the next one
-    return None
+
+
+def _take_first_in_turn(candidates, *, user: User) -> Dispute | None:
+    """Elsewhere (SQLite serialises writers): read the first, then assign it with the version
+    check, which refuses it if someone took it in between."""
+    with transaction.atomic():
+        dispute = candidates.first()
+        if dispute is None:
+            return None
+        try:
+            return assign_dispute(dispute=dispute, assignee=user, by=user)
+        except (Conflict, TransitionNotAllowed):
+            return None
 
 
 @transaction.atomic

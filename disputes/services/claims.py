@@ -15,7 +15,8 @@ from disputes.claim_types import CLAIM_FIELDS, CLAIM_TYPES
 from disputes.models import Dispute
 from evidence.models import CustomerReturn, ShipmentLine
 from reimbursements.selectors import get_active_policy
-from sellers.models import Seller, Sku
+from sellers.models import Seller
+from sellers.selectors import in_catalog_or_none_kept
 
 MAX_QUANTITY = 100_000
 
@@ -66,10 +67,8 @@ def validate_claim(*, seller: Seller, claim_type: str, fields: Mapping[str, Any]
             % {"currency": seller.default_currency}
         ]
     sku = cleaned.get("sku")
-    if sku and "sku" not in errors:
-        catalog = Sku.objects.filter(seller=seller)
-        if catalog.exists() and not catalog.filter(sku=sku).exists():
-            errors["sku"] = [_("This SKU is not in your catalog.")]
+    if sku and "sku" not in errors and not in_catalog_or_none_kept(seller=seller, sku=sku):
+        errors["sku"] = [_("This SKU is not in your catalog.")]
 
     if errors:
         raise InvalidInput(_("Some details of the claim need your attention."), fields=errors)

@@ -76,7 +76,9 @@ def close_dispute(
         data={"reason": reason},
         closed_at=now,
     )
-    if reason == "seller_silent":
+    # The seller is told when their silence closed it, or when a person closed it (with the
+    # reason); a case closed because its appeal window ended was announced by the decision.
+    if reason == "seller_silent" or by is not None:
         queue_notification(dispute, kind="closed")
     return dispute
 
@@ -111,9 +113,7 @@ def merge_dispute(*, dispute: Dispute, into: Dispute, by: User) -> Dispute:
     lock_dispute(first)
     lock_dispute(second)
     require(
-        perms.can_work(by, dispute)
-        or (perms.can_work_queues(by) and dispute.status == Status.SUBMITTED),
-        _("Only the case's assignee or a team lead can merge it."),
+        perms.can_merge(by, dispute), _("Only the case's assignee or a team lead can merge it.")
     )
     if into.seller_id != dispute.seller_id:
         raise InvalidInput(

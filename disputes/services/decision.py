@@ -213,7 +213,7 @@ def decide_dispute(
             proposed=proposed,
             reason=amount_change_reason,
         )
-    queue_notification(dispute, kind="decided", key=f"decided:{decision.pk}")
+    queue_notification(dispute, kind="decided", key=f"decided:{decision.pk}", decision=decision)
     return decision
 
 

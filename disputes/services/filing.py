@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -66,15 +66,19 @@ def submit_dispute(
     if existing is not None:
         return existing
     cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
-    return _store_submission(
-        filed=filed,
-        seller=seller,
-        submitted_by=submitted_by,
-        claim_type=claim_type,
-        cleaned=cleaned,
-        channel=channel,
-        language=language,
-        submission_key=submission_key,
+    return _store_once(
+        seller,
+        submission_key,
+        lambda: _create_dispute(
+            filed=filed,
+            seller=seller,
+            submitted_by=submitted_by,
+            claim_type=claim_type,
+            cleaned=cleaned,
+            channel=channel,
+            language=language,
+            submission_key=submission_key,
+        ),
     )
 
 
@@ -107,7 +111,6 @@ def precheck_filing(
     return warnings
 
 
-@transaction.atomic
 def file_dispute(
     *,
     seller: Seller,
@@ -149,20 +152,24 @@ def file_dispute(
             errors.setdefault("evidence", []).append(exc.message)
     if errors:
         raise InvalidInput(_("Some details of the claim need your attention."), fields=errors)
-    dispute = _store_submission(
-        filed=filed,
-        seller=seller,
-        submitted_by=submitted_by,
-        claim_type=claim_type,
-        cleaned=cleaned,
-        channel=channel,
-        language=language,
-        submission_key=submission_key,
-    )
-    attach_evidence_files(
-        dispute=dispute, uploaded_by=submitted_by, uploads=clean_files, kind=evidence_kind
-    )
-    return dispute
+
+    def store() -> Dispute:
+        dispute = _create_dispute(
+            filed=filed,
+            seller=seller,
+            submitted_by=submitted_by,
+            claim_type=claim_type,
+            cleaned=cleaned,
+            channel=channel,
+            language=language,
+            submission_key=submission_key,
+        )
+        attach_evidence_files(
+            dispute=dispute, uploaded_by=submitted_by, uploads=clean_files, kind=evidence_kind
+        )
+        return dispute
+
+    return _store_once(seller, submission_key, store)
 
 
 def fingerprint(claim_type: str, fields: Mapping[str, Any]) -> str:
@@ -195,10 +202,12 @@ def _start_filing(
     return hashed, existing
 
 
-def _store_submission(*, seller, submission_key, **validated) -> Dispute:
+def _store_once(seller: Seller, submission_key: str, store: Callable[[], Dispute]) -> Dispute:
+    """Write a filing in one transaction (everything validated before it begins, so it holds
+    only the writes); a concurrent retry with the same key may win the race."""
     try:
         with transaction.atomic():
-            return _create_dispute(seller=seller, submission_key=submission_key, **validated)
+            return store()
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its dispute.
         existing = Dispute.objects.filter(seller=seller, submission_key=submission_key).first()
@@ -230,7 +239,7 @@ def _create_dispute(
         to_status=Status.SUBMITTED,
         data={"channel": channel, "claim_type": claim_type},
     )
-    queue_notification(dispute, kind="received")
+    queue_notification(dispute, kind="received", new_case=True)
     complete_intake_after_commit(dispute.pk)
     return dispute
 

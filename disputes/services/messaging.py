@@ -65,7 +65,7 @@ def reply_to_seller(
     message = add_message(dispute, by=by, body=text, side=Message.Side.STAFF)
     clocks = sla.record_first_response(dispute, now=timezone.now())
     touch(dispute, kind=CaseEvent.Kind.REPLIED, by=by, data={"message": message.pk}, **clocks)
-    queue_notification(dispute, kind="reply", key=f"reply:{message.pk}")
+    queue_notification(dispute, kind="reply", key=f"reply:{message.pk}", message=message)
     return message
 
 
@@ -73,11 +73,7 @@ def reply_to_seller(
 def add_internal_note(*, dispute: Dispute, by: User, body: str) -> Message:
     """A note only staff see."""
     lock_dispute(dispute)
-    require(
-        perms.can_work_queues(by)
-        or (perms.is_staff_user(by) and by.has_perm("disputes.review_quality")),
-        _("Only staff can write internal notes."),
-    )
+    require(perms.can_write_notes(by), _("Only staff can write internal notes."))
     text = clean_text(body, field="body", label=_("The note"))
     message = add_message(dispute, by=by, body=text, side=Message.Side.STAFF, internal=True)
     touch(dispute, kind=CaseEvent.Kind.NOTE_ADDED, by=by, data={"message": message.pk})
@@ -114,7 +110,9 @@ def request_information(
         **clocks,
     )
     message = add_message(dispute, by=by, body=text, side=Message.Side.STAFF)
-    queue_notification(dispute, kind="info_needed", key=f"info_needed:{message.pk}")
+    queue_notification(
+        dispute, kind="info_needed", key=f"info_needed:{message.pk}", message=message
+    )
     return message
 
 

@@ -221,7 +221,16 @@ def _case(request: HttpRequest, reference: str):
 @require_GET
 @seller_required
 def dispute_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _render_detail(request, reference)
+    try:
+        return _render_detail(request, reference)
+    except Http404:
+        # A case of another of the user's accounts (a link in an e-mail): switch to that one.
+        seller = selectors.find_own_seller_of_case(user=request.user, reference=reference)
+        if seller is None or seller.pk == request.seller.pk:
+            raise
+        request.session[SESSION_SELLER] = seller.pk
+        messages.info(request, _("You are now acting for %(name)s.") % {"name": seller.name})
+        return redirect(request.get_full_path())
 
 
 def _render_detail(request, reference, *, status=200, **form_overrides):

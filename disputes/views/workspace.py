@@ -17,10 +17,16 @@ from core.errors import DomainError, NotFound
 from core.pagination import paginate_keyset
 from disputes import forms, selectors, services
 from disputes import permissions as perms
-from disputes.actions import WORKSPACE_ACTIONS
+from disputes.actions import (
+    PANELS_BY_NAME,
+    WORKSPACE_ACTIONS,
+    CaseAction,
+    panel_open_first,
+    panels_offered,
+)
 from disputes.filters import ORDERINGS, DisputeFilterSet
 from disputes.models import Dispute
-from disputes.status import Priority
+from disputes.status import QUEUED, Priority
 from disputes.views.common import say_ignored_ordering, signed_in_and, submit_form
 from quality.selectors import list_reviews_of_case
 from reimbursements.selectors import get_reimbursement_on
@@ -218,20 +224,21 @@ def _render_case(
     request: HttpRequest,
     reference: str,
     *,
-    forms_override=None,
+    open_form=None,
     status: int = 200,
     open_panel: str = "",
 ) -> HttpResponse:
+    """The case page; `open_panel` is shown open with its form (`open_form`, or a fresh one)."""
     try:
         case = selectors.get_case_page(user=request.user, reference=reference)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     dispute = case.dispute
-    action_forms = {
-        action.form_key: action.form(initial=action.initial(dispute), prefix=action.prefix)
-        for action in WORKSPACE_ACTIONS.values()
-    }
-    action_forms.update(forms_override or {})
+    panels = panels_offered(request.user, dispute)
+    context = {}
+    if open_panel:
+        panel = WORKSPACE_ACTIONS[open_panel]
+        context = {"open_form": open_form or _fresh_form(panel, dispute), **panel.context(dispute)}
     # The case's QA reviews, for those who send cases to QA or score them.
     sees_qa = request.user.has_perm("disputes.supervise_dispute") or request.user.has_perm(
         "disputes.review_quality"
@@ -242,15 +249,43 @@ def _render_case(
         {
             "case": case,
             "dispute": dispute,
-            "proposal": case.proposal,
             "can_work": perms.can_work(request.user, dispute),
+            "can_take": dispute.status in QUEUED and perms.can_take(request.user, dispute),
             "qa_reviews": list_reviews_of_case(dispute) if sees_qa and case.decisions else [],
             "sees_qa": sees_qa,
+            "panels": panels,
             "open_panel": open_panel,
+            "load_panel": "" if open_panel else panel_open_first(panels, dispute),
             "nav": "cases",
-            **action_forms,
+            **context,
         },
         status=status,
+    )
+
+
+def _fresh_form(panel: CaseAction, dispute: Dispute):
+    return panel.form(initial=panel.initial(dispute), prefix=panel.prefix)
+
+
+@require_GET
+@staff_required
+def case_panel(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    """One action panel's form, fetched when the case page opens it (htmx); without htmx, the
+    case page with that panel open."""
+    panel = PANELS_BY_NAME.get(action)
+    if panel is None:
+        raise Http404("No such action.")
+    if not request.headers.get("HX-Request"):
+        return _render_case(request, reference, open_panel=action)
+    dispute = _dispute(request, reference)
+    if not panel.offered(request.user, dispute):
+        return render(
+            request, "workspace/panels/not_offered.html", {"dispute": dispute}, status=403
+        )
+    return render(
+        request,
+        panel.template,
+        {"dispute": dispute, "form": _fresh_form(panel, dispute), **panel.context(dispute)},
     )
 
 
@@ -265,13 +300,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
     dispute = _dispute(request, reference)
 
     def show_again(form, status: int) -> HttpResponse:
-        return _render_case(
-            request,
-            reference,
-            forms_override={row.form_key: form},
-            status=status,
-            open_panel=row.form_key,
-        )
+        return _render_case(request, reference, open_form=form, status=status, open_panel=row.name)
 
     return submit_form(
         request,

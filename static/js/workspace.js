@@ -11,15 +11,31 @@
       var search = document.getElementById("id_q");
       if (search) { event.preventDefault(); search.focus(); }
     }
-    var panels = { r: "reply-form", d: "decide-form" };
-    if (panels[event.key]) {
-      var form = document.getElementById(panels[event.key]);
-      if (form) {
-        event.preventDefault();
-        form.closest("details").open = true;
-        var first = form.querySelector("select:not([id=template-picker]), textarea, input:not([type=hidden])");
-        if (first) first.focus();
-      }
+    var panel = document.querySelector("details[data-panel][data-shortcut='" + event.key + "']");
+    if (panel) {
+      event.preventDefault();
+      panel.dataset.focusWhenLoaded = "1";
+      panel.open = true;  // its form is fetched on opening; focusFirstField runs once it is in
+      focusFirstField(panel);
+    }
+  });
+  function focusFirstField(panel) {
+    var first = panel.querySelector("form select:not([id=template-picker]), form textarea, form input:not([type=hidden])");
+    if (first && panel.dataset.focusWhenLoaded) {
+      delete panel.dataset.focusWhenLoaded;
+      first.focus();
+    }
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var panel = event.target.closest("details[data-panel]");
+    if (panel) focusFirstField(panel);
+  });
+  // A panel that is no longer open to the viewer answers 403 with a sentence: show it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if ((status === 403 || status === 404) && event.target.closest("details[data-panel]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
     }
   });
   document.addEventListener("change", function (event) {

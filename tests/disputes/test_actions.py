@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from disputes.actions import ACTIONS, API_ACTIONS, WORKSPACE_ACTIONS
+from disputes.actions import ACTIONS, API_ACTIONS, PANELS, WORKSPACE_ACTIONS
 from disputes.models import CaseEvent, Dispute
 from disputes.status import Status
 from tests.clients import client_for
@@ -21,15 +21,36 @@ def test_every_action_is_somewhere_and_names_are_unique():
     assert len({a.path for a in ACTIONS}) == len(ACTIONS)
 
 
+# A case where each panel is open to the lead who works it.
+PANEL_STATUS = {"resolve_escalation": Status.ESCALATED, "close": Status.DECIDED}
+
+
 @pytest.mark.parametrize("name", sorted(WORKSPACE_ACTIONS))
-def test_each_workspace_action_has_its_url_and_its_form_on_the_case_page(name, client, lead):
-    dispute = DisputeFactory(status=Status.IN_REVIEW, assignee=lead)
-    row = WORKSPACE_ACTIONS[name]
+def test_each_workspace_action_has_its_url(name):
+    dispute = DisputeFactory()
     url = reverse(f"workspace:{name}", kwargs={"reference": dispute.reference})
-    assert url == f"/workspace/cases/{dispute.reference}/{row.path}/"
+    assert url == f"/workspace/cases/{dispute.reference}/{WORKSPACE_ACTIONS[name].path}/"
+
+
+@pytest.mark.parametrize("panel", PANELS, ids=lambda p: p.name)
+def test_each_panel_is_offered_and_fetched_with_its_form(
+    panel, client, lead, django_assert_max_num_queries
+):
+    status = PANEL_STATUS.get(panel.name, Status.IN_REVIEW)
+    dispute = DisputeFactory(status=status, assignee=lead)
     client.force_login(lead)
     page = client.get(reverse("workspace:case", kwargs={"reference": dispute.reference}))
-    assert isinstance(page.context[row.form_key], row.form)
+    assert panel in page.context["panels"]
+    url = reverse("workspace:panel", kwargs={"reference": dispute.reference, "action": panel.name})
+    # One small request: the login's user and permissions, the case, and a panel's own list
+    # (the reply's templates, the assignees).
+    with django_assert_max_num_queries(5):
+        response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert isinstance(response.context["form"], panel.form)
+    action = reverse(f"workspace:{panel.name}", kwargs={"reference": dispute.reference})
+    assert f'action="{action}"' in response.content.decode()
+    assert "<html" not in response.content.decode()  # a fragment, not a page
 
 
 def test_the_api_schema_has_one_post_endpoint_per_api_action(client):

@@ -1,15 +1,19 @@
 """`manage.py seed_demo`: every status and claim type, fixed logins, and idempotent. Seeded here
 without the 90 days of history, which test_demo_history.py seeds once and checks."""
 
+import re
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from core.money import Money
 from disputes.claim_types import CLAIM_TYPES
-from disputes.models import CaseEvent, Decision, Dispute, Message, Notification
+from disputes.models import CaseEvent, Decision, Dispute, Message, Notification, ResponseTemplate
+from disputes.models.templates import PLACEHOLDER
+from disputes.selectors import signature_of
 from disputes.status import Status
 from evidence.models import (
     CarrierScan,
@@ -175,3 +179,56 @@ def test_the_demo_shows_money_paid_waiting_and_taken_back(demo_settings):
     assert Reversal.objects.filter(status="pending").count() == 1
     seed()
     assert Reversal.objects.count() == 1
+
+
+def staff_names() -> set[str]:
+    """Every way a staff member of the demo could be named in a text."""
+    staff = get_user_model().objects.filter(is_staff=True)
+    return {
+        name
+        for user in staff
+        for name in (user.get_full_name(), user.first_name, user.last_name, user.get_username())
+        if name
+    }
+
+
+def names_in(text: str, names: set[str]) -> set[str]:
+    """The names written in the text as words (Latin letters around them do not count)."""
+    return {n for n in names if re.search(rf"(?<![A-Za-z]){re.escape(n)}(?![A-Za-z])", text)}
+
+
+def test_the_demo_templates_sign_with_the_sender_in_every_language(demo_settings):
+    seed()
+    templates = list(ResponseTemplate.objects.all())
+    assert {t.language for t in templates} == {"en", "zh-hans", "ja"}
+    for template in templates:
+        assert template.body.endswith("{specialist}"), template
+        assert names_in(PLACEHOLDER.sub("", template.body), staff_names()) == set(), template
+
+
+def test_a_demo_template_fetched_by_two_specialists_is_signed_by_each(client, demo_settings):
+    seed()
+    users = get_user_model().objects.in_bulk(["specialist", "senior"], field_name="username")
+    for language in ("en", "zh-hans", "ja"):
+        dispute = Dispute.objects.filter(language=language, status=Status.IN_REVIEW).first()
+        template = ResponseTemplate.objects.get(code="records-confirm", language=language)
+        url = reverse("workspace:template_text", args=[dispute.reference, template.pk])
+        texts = {}
+        for username, user in users.items():
+            client.force_login(user)
+            texts[username] = client.get(url).content.decode()
+        assert texts["specialist"].endswith("\n\nLi Na"), texts
+        assert texts["senior"].endswith("\n\nMaria Santos"), texts
+
+
+def test_the_demo_messages_to_sellers_are_signed_by_who_wrote_them(demo_settings):
+    seed()
+    written = Message.objects.filter(
+        side=Message.Side.STAFF, visibility=Message.Visibility.PUBLIC
+    ).select_related("author")
+    assert {m.author.get_username() for m in written} >= {"specialist", "specialist2", "senior"}
+    for message in written:
+        author = message.author
+        assert message.body.endswith(f"\n\n{signature_of(author)}"), message.body
+        own = {signature_of(author), author.first_name, author.last_name, author.get_username()}
+        assert names_in(message.body, staff_names() - own) == set(), message.body

@@ -72,6 +72,7 @@ def add_history(
         lead=world.lead,
         finance=world.finance,
         usernames=world.usernames,
+        signatures=world.signatures,
         reimbursement_policies=policies,
         batch_for=batches.slot,
         evidence=world.evidence,

@@ -13,7 +13,7 @@ from core.business_time import Calendar, add_business_time
 from core.money import Money
 from disputes import sla
 from disputes.demo.data import SellerSpec, SkuSpec
-from disputes.demo.texts import TEXTS
+from disputes.demo.texts import TEXTS, signed
 from disputes.models import (
     CaseEvent,
     CheckResult,
@@ -48,9 +48,14 @@ class Rules:
     reimbursement_policies: dict[str, ReimbursementPolicy]
     batch_for: object  # (currency, ready at) -> (PayoutBatch, created at, paid at) | None
     evidence: bool  # write the seller's evidence files (the demo) or not (the benchmark)
+    signatures: dict[int, str] = field(default_factory=dict)  # as World.signatures
     sources: dict[tuple[int, str], list[int]] = field(default_factory=dict)  # [cap, paid]
     _policies: dict[tuple, SlaPolicy] = field(default_factory=dict)
     _calendars: dict[int, Calendar] = field(default_factory=dict)
+
+    def signature(self, user_id: int) -> str:
+        """How this staff member signs what they send to a seller."""
+        return self.signatures.get(user_id) or self.usernames.get(user_id, "")
 
     def policy(self, queue_id: int, priority: int) -> SlaPolicy:
         key = (queue_id, priority)
@@ -218,3 +223,7 @@ class Case:
     @property
     def texts(self) -> dict:
         return TEXTS[self.plan.seller.spec.language]
+
+    def signed_text(self, name: str, *, by: int) -> str:
+        """One of the seller's-language texts a specialist sends, signed by that specialist."""
+        return signed(self.texts[name], by=self.rules.signature(by))

@@ -65,7 +65,7 @@ class Life(Clocks, Intake, Payouts, Case):
     def reply(self) -> None:
         self.in_review()
         by = self.dispute.assignee_id
-        message = self.message(self.texts["reply"], by=by, side=Message.Side.STAFF)
+        message = self.message(self.signed_text("reply", by=by), by=by, side=Message.Side.STAFF)
         self.touch(Kind.REPLIED, actor=by, data={"message": message}, **self._first_response())
 
     def request(self) -> None:
@@ -83,7 +83,7 @@ class Life(Clocks, Intake, Payouts, Case):
             seller_reminder_at=self.clock + timedelta(days=days / 2),
             **fields,
         )
-        self.message(self.texts["request"], by=by, side=Message.Side.STAFF)
+        self.message(self.signed_text("request", by=by), by=by, side=Message.Side.STAFF)
 
     def answer(self) -> None:
         """post_seller_message while awaiting: the clocks resume, the next response is owed."""

@@ -7,7 +7,7 @@ import random
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from disputes.claim_types import CLAIM_TYPES
@@ -65,6 +65,8 @@ class World:
     usernames: dict[int, str]
     lead: int
     finance: int
+    # How each specialist signs to sellers (selectors.signature_of); their username if absent.
+    signatures: dict[int, str] = field(default_factory=dict)
     days: int = 90
     per_day: tuple[int, int] = (15, 40)
     weekend: float = 0.4  # a weekend day's share of a weekday's filings

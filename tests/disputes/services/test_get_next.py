@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from core.errors import NotAllowed
 from disputes import services
-from disputes.models import Dispute, Queue, StaffProfile
+from disputes.models import CaseEvent, Dispute, Queue, StaffProfile
+from disputes.services.assignment import _take_first_in_turn, queued_for
 from disputes.status import Status
 from tests.factories import DisputeFactory, StaffFactory, in_status
 
@@ -94,3 +95,55 @@ def test_concurrent_specialists_never_get_the_same_case(cases):
     assert Dispute.objects.filter(assignee__isnull=False).values(
         "assignee"
     ).distinct().count() == len(handed_out)
+
+
+@pytest.mark.django_db
+def test_get_next_writes_the_same_timeline_line_as_taking_by_hand(
+    specialist, specialist2, django_assert_max_num_queries
+):
+    by_hand, queued = DisputeFactory(), DisputeFactory()
+    _due_in(by_hand, 48)
+    _due_in(queued, 1)
+    services.assign_dispute(dispute=by_hand, assignee=specialist2, by=specialist2)
+    specialist.has_perm("disputes.work_dispute")  # the permissions, read once per request
+    # The profile, then one statement that picks, assigns and writes the timeline line.
+    with django_assert_max_num_queries(2):
+        taken = services.take_next_case(user=specialist)
+    assert taken.pk == queued.pk
+    assert (taken.status, taken.assignee_id, taken.version) == (Status.IN_REVIEW, specialist.pk, 2)
+    stored = Dispute.objects.get(pk=queued.pk)
+    assert (stored.status, stored.assignee_id, stored.version) == (
+        Status.IN_REVIEW,
+        specialist.pk,
+        2,
+    )
+    assert stored.last_activity_at == stored.updated_at
+    mine = CaseEvent.objects.get(dispute=queued)
+    theirs = CaseEvent.objects.get(dispute=by_hand)
+    assert (mine.kind, mine.actor, mine.from_status, mine.to_status) == (
+        CaseEvent.Kind.ASSIGNED,
+        specialist,
+        Status.OPEN,
+        Status.IN_REVIEW,
+    )
+    assert mine.data == {
+        "before": {"assignee": None},
+        "after": {"assignee": specialist.pk},
+        "assignee": specialist.username,
+    }
+    assert set(mine.data) == set(theirs.data) and mine.created_at == stored.updated_at
+
+
+@pytest.mark.django_db
+def test_without_postgresql_the_first_case_is_taken_in_turn(specialist, specialist2):
+    """The embedded default (SQLite) reads the first case, then assigns it with the version
+    check: the same order and the same refusal of an appeal's decider."""
+    later, sooner = DisputeFactory(), DisputeFactory()
+    _due_in(later, 5)
+    _due_in(sooner, 1)
+    in_status(Status.APPEALED, decided_by=specialist)
+    first = _take_first_in_turn(queued_for(specialist), user=specialist)
+    second = _take_first_in_turn(queued_for(specialist), user=specialist)
+    assert (first.pk, second.pk) == (sooner.pk, later.pk)
+    assert _take_first_in_turn(queued_for(specialist), user=specialist) is None
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.ASSIGNED, actor=specialist).count() == 2

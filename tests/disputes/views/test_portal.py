@@ -289,6 +289,27 @@ def test_a_user_of_two_sellers_chooses_one(client, seller_a, seller_a_user):
     assert client.get(reverse("portal:home")).status_code == 200
 
 
+def test_a_link_to_a_case_of_the_users_other_account_switches_to_it(
+    client, seller_a, seller_a_user, seller_b, seller_b_user
+):
+    SkuFactory(seller=seller_b, sku="MUG-1")
+    theirs = _filed(seller_b, seller_b_user)
+    other = SellerFactory(name="Second shop")
+    MembershipFactory(user=seller_a_user, seller=other)
+    SkuFactory(seller=other, sku="MUG-1")
+    second = _filed(other, seller_a_user)
+    client.force_login(seller_a_user)
+    client.post(reverse("portal:choose_seller"), {"seller": seller_a.pk})
+    url = reverse("portal:dispute", args=[second.reference])
+    switched = client.get(url)
+    assert switched.status_code == 302 and switched["Location"] == url
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["dispute"] == second
+    assert "You are now acting for Second shop." in page.content.decode()
+    # Another seller's case stays unknown: no switch, no hint that it exists.
+    assert client.get(reverse("portal:dispute", args=[theirs.reference])).status_code == 404
+
+
 def test_staff_without_a_seller_are_refused_the_portal(client, specialist):
     client.force_login(specialist)
     assert client.get(reverse("portal:home")).status_code == 403

@@ -237,7 +237,9 @@ def test_changing_the_proposed_amount_needs_a_reason(
 
 
 def test_response_template_falls_back_to_english_visibly(client, specialist):
-    dispute = DisputeFactory(language="ja", sku="MUG-1")
+    dispute = DisputeFactory(
+        language="ja", sku="MUG-1", status=Status.IN_REVIEW, assignee=specialist
+    )
     ResponseTemplate.objects.create(
         code="ask-photos",
         language="en",
@@ -245,7 +247,9 @@ def test_response_template_falls_back_to_english_visibly(client, specialist):
         body="Hello {seller_name}, about {reference}: photos?",
     )
     client.force_login(specialist)
-    page = client.get(reverse("workspace:case", args=[dispute.reference])).content.decode()
+    page = client.get(
+        reverse("workspace:panel", args=[dispute.reference, "reply"]), headers={"HX-Request": "1"}
+    ).content.decode()
     assert "Ask for photos (English — no translation in the seller's language)" in page
     template = ResponseTemplate.objects.get()
     text = client.get(

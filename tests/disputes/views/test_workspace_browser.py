@@ -266,3 +266,52 @@ def test_applying_filters_without_choosing_a_priority_keeps_every_case(
     page.get_by_role("button", name="Apply filters").click()
     row = page.locator(f'tr[data-reference="{dispute.reference}"]')
     expect(row).to_be_visible(timeout=3_000)
+
+
+def test_panels_load_when_opened_and_only_those_the_viewer_may_use_are_offered(
+    page, specialist, specialist2, seller_a, seller_a_user, catalog
+):
+    dispute = _open_dispute(seller_a, seller_a_user)
+    services.assign_dispute(dispute=dispute, assignee=specialist, by=specialist)
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+
+    _sign_in(page, specialist, next_url=f"/workspace/cases/{dispute.reference}/")
+    # The reply opens by itself; the decision form is not on the page until asked for.
+    expect(page.locator("#reply-form textarea")).to_be_visible()
+    assert page.locator("#decide-form").count() == 0
+    assert not [url for url in fetched if "/panels/decide/" in url]
+    page.locator("body").press("d")  # the shortcut opens the panel and focuses its first field
+    expect(page.locator("#decide-form")).to_be_visible()
+    expect(page.locator("#decide-form select").first).to_be_focused()
+    assert len([url for url in fetched if "/panels/decide/" in url]) == 1
+    # Closing and opening again does not fetch it twice.
+    summary = _panel(page, "Decide").locator("summary")
+    summary.click()
+    summary.click()
+    expect(page.locator("#decide-form")).to_be_visible()
+    assert len([url for url in fetched if "/panels/decide/" in url]) == 1
+
+    # Someone else working the case is offered a note, not the assignee's actions.
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, specialist2, next_url=f"/workspace/cases/{dispute.reference}/")
+    titles = page.locator("#actions details.panel summary").all_inner_texts()
+    assert [title.strip() for title in titles] == ["Internal note"]
+    page.locator("body").press("d")
+    assert page.locator("#decide-form").count() == 0
+    _open(page, "Internal note").locator("textarea").fill("Saw the crushed box photo.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_text("Internal note added.")).to_be_visible()
+
+
+def test_a_panel_no_longer_open_to_the_viewer_says_so(
+    page, specialist, specialist2, lead, seller_a, seller_a_user, catalog
+):
+    dispute = _open_dispute(seller_a, seller_a_user)
+    services.assign_dispute(dispute=dispute, assignee=specialist, by=specialist)
+    _sign_in(page, specialist, next_url=f"/workspace/cases/{dispute.reference}/")
+    expect(page.locator("#reply-form")).to_be_visible()
+    # A lead gives the case to someone else while the page is open.
+    services.assign_dispute(dispute=dispute, assignee=specialist2, by=lead)
+    _open(page, "Escalate to a peer team")
+    expect(page.locator("[data-not-offered]")).to_contain_text("not open to you on this case")
