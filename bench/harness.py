@@ -26,16 +26,22 @@ BASE = f"http://127.0.0.1:{PORT}"
 # which reads the same on a fast or a slow machine.
 FLOOR_NO_DB = "floor: a view without the database"
 FLOOR = "floor: a view with one query"
+# The same view under 4 clients at once: what the request-rate rows ("req/s") are set against.
+FLOOR_RATE = "floor: a view with one query, 4 clients"
+FLOORS = (FLOOR_NO_DB, FLOOR, FLOOR_RATE)
 
 
 @dataclass
 class Result:
     name: str
-    unit: str  # "ms" (latency; lower is better) or "/s" (throughput; higher is better)
+    # "ms" (latency; lower is better), "req/s" (requests a second, 4 clients; higher is better,
+    # set against the floor's rate) or "/s" (rows a second; higher is better)
+    unit: str
     samples: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
     target: float | None = None
     note: str = ""
+    at: float = 0.95  # the quantile a latency target is for
 
     def stat(self, q: float) -> float | None:
         if not self.samples:
@@ -48,16 +54,18 @@ class Result:
         if self.target is None or not self.samples:
             return None
         if self.unit == "ms":
-            return self.stat(0.95) <= self.target
+            return self.stat(self.at) <= self.target
         return statistics.median(self.samples) >= self.target
 
 
-MEASUREMENTS: list[tuple[str, str, float | None, Callable]] = []
+MEASUREMENTS: list[tuple[str, dict, Callable]] = []  # name, how a Result is made, the function
 
 
-def measurement(name: str, *, unit: str = "ms", target: float | None = None):
+def measurement(name: str, *, unit: str = "ms", target: float | None = None, at: float = 0.95):
+    """A row of the table; a latency target is for the p95 unless `at` says another quantile."""
+
     def register(fn):
-        MEASUREMENTS.append((name, unit, target, fn))
+        MEASUREMENTS.append((name, {"unit": unit, "target": target, "at": at}, fn))
         return fn
 
     return register
@@ -176,11 +184,14 @@ def machine() -> dict:
         "python": platform.python_version(),
         "postgresql": pg,
         "gunicorn_workers": GUNICORN_WORKERS,
+        "gunicorn_threads": GUNICORN_THREADS,
         "debug": False,
     }
 
 
 GUNICORN_WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+# BENCH_THREADS=N runs gthread workers of N threads each instead of sync ones (README: serving).
+GUNICORN_THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 
 
 def start_gunicorn() -> subprocess.Popen:
@@ -205,6 +216,7 @@ def start_gunicorn() -> subprocess.Popen:
             f"127.0.0.1:{PORT}",
             "--workers",
             str(GUNICORN_WORKERS),
+            *(["--threads", str(GUNICORN_THREADS)] if GUNICORN_THREADS > 1 else []),
             "--log-level",
             "warning",
         ],
@@ -226,14 +238,18 @@ def start_gunicorn() -> subprocess.Popen:
 def print_table(results: list[Result], scale: str, host: dict) -> None:
     disputes, ledger = SCALES[scale]
     print(f"\nArbiter benchmark — scale {scale}: {disputes:,} disputes, {ledger:,} ledger events")
+    workers = host["gunicorn_workers"]
+    serving = (
+        f"{workers} gthread workers × {host['gunicorn_threads']} threads"
+        if host["gunicorn_threads"] > 1
+        else f"{workers} sync workers"
+    )
     print(
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {host['cpus']} cores "
         f"({host['cpu']}) · {host['memory_gib']} GiB · Python {host['python']} · "
         f"PostgreSQL {host['postgresql']} (shared_buffers "
-        f"{host['postgresql_shared_buffers']}) · gunicorn {host['gunicorn_workers']} sync workers, "
-        "DEBUG off"
+        f"{host['postgresql_shared_buffers']}) · gunicorn {serving}, DEBUG off"
     )
-    floor = next((r for r in results if r.name == FLOOR and r.samples), None)
     header = (
         f"{'measurement':44} {'n':>4} {'p50':>9} {'p95':>9} {'× floor':>8} {'queries':>8} "
         f"{'target':>9}  ok"
@@ -244,14 +260,15 @@ def print_table(results: list[Result], scale: str, host: dict) -> None:
         if r.unit == "ms":
             p50 = f"{r.stat(0.5):.1f}ms" if r.samples else "—"
             p95 = f"{r.stat(0.95):.1f}ms" if r.samples else "—"
-            target = f"<{r.target:.0f}ms" if r.target else ""
+            target = f"p{r.at * 100:.0f}<{r.target:.0f}ms" if r.target else ""
         else:
             p50 = f"{statistics.median(r.samples):.0f}/s" if r.samples else "—"
             p95 = ""
             target = f">{r.target:.0f}/s" if r.target else ""
         queries = f"{max(r.queries)}" if r.queries else ""
-        ratio = floor_ratio(r, floor)
-        times = f"{ratio:.1f}×" if ratio is not None else ""
+        ratio = floor_ratio(r, results)
+        times = f"{ratio:.2f}×" if ratio is not None and ratio < 1 else ""
+        times = times or (f"{ratio:.1f}×" if ratio is not None else "")
         ok = {True: "yes", False: "NO", None: ""}[r.met]
         print(
             f"{r.name:44} {len(r.samples):>4} {p50:>9} {p95:>9} {times:>8} {queries:>8} "
@@ -259,9 +276,15 @@ def print_table(results: list[Result], scale: str, host: dict) -> None:
         )
 
 
-def floor_ratio(result: Result, floor: Result | None) -> float | None:
-    """The row's p50 over the one-query floor's, for the rows measured in milliseconds through
-    gunicorn (not for those timed in process, which no request's cost bounds)."""
-    if floor is None or result.unit != "ms" or not result.samples or "in process" in result.name:
+def floor_ratio(result: Result, results: list[Result]) -> float | None:
+    """The row set against the floor of the same run: a latency's p50 over the one-query
+    view's (not for rows timed in process, which no request's cost bounds); a request rate
+    over the one-query view's rate under the same 4 clients."""
+    floors = {r.name: r for r in results if r.name in FLOORS and r.samples}
+    if not result.samples or "in process" in result.name:
         return None
-    return result.stat(0.5) / floor.stat(0.5)
+    if result.unit == "ms" and FLOOR in floors:
+        return result.stat(0.5) / floors[FLOOR].stat(0.5)
+    if result.unit == "req/s" and result.name != FLOOR_RATE and FLOOR_RATE in floors:
+        return statistics.median(result.samples) / statistics.median(floors[FLOOR_RATE].samples)
+    return None

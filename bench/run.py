@@ -16,8 +16,7 @@ from dataclasses import asdict
 
 from bench import measurements  # noqa: F401 - registers the rows
 from bench.harness import (
-    FLOOR,
-    FLOOR_NO_DB,
+    FLOORS,
     MEASUREMENTS,
     ROOT,
     SCALES,
@@ -78,13 +77,13 @@ def main() -> int:
     results: list[Result] = []
     try:
         ctx = Context(args.repeat)
-        for name, unit, target, fn in MEASUREMENTS:
+        for name, spec, fn in MEASUREMENTS:
             if profile and name != profile:
                 continue
             wanted = not args.only or any(part in name for part in args.only.split(","))
-            if not wanted and name not in (FLOOR, FLOOR_NO_DB):  # the floor: in every run
+            if not wanted and name not in FLOORS:  # the floor: in every run
                 continue
-            result = Result(name=name, unit=unit, target=target)
+            result = Result(name=name, **spec)
             try:
                 with profiled(server.pid, out, name) if profile else nullcontext():
                     fn(ctx, result)
@@ -98,7 +97,6 @@ def main() -> int:
         server.wait(timeout=30)
     host = machine()
     print_table(results, args.scale, host)
-    floor = next((r for r in results if r.name == FLOOR and r.samples), None)
     payload = {
         "scale": args.scale,
         "disputes": disputes,
@@ -110,7 +108,7 @@ def main() -> int:
                 **asdict(r),
                 "p50": r.stat(0.5),
                 "p95": r.stat(0.95),
-                "floor_ratio": floor_ratio(r, floor),
+                "floor_ratio": floor_ratio(r, results),
                 "met": r.met,
             }
             for r in results
