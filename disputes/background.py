@@ -20,11 +20,12 @@ def _tasks() -> ModuleType:
     return tasks
 
 
-def complete_intake_after_commit(dispute_id: int) -> None:
-    """Open the filed case in the background once the filing is stored."""
+def complete_intake_after_commit(dispute_id: int, *, receipt_id: int | None = None) -> None:
+    """Open the filed case in the background once the filing is stored; the same message has
+    the worker send the filing's receipt (one publish per filing, not two)."""
     task = _tasks().complete_intake_task
     # robust: a broker hiccup must not fail a filing that is already stored; catch_up re-sends.
-    transaction.on_commit(lambda: task.delay(dispute_id), robust=True)
+    transaction.on_commit(lambda: task.delay(dispute_id, receipt_id), robust=True)
 
 
 def send_notification_after_commit(notification_id: int) -> None:

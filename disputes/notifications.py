@@ -17,31 +17,30 @@ from disputes.models import CaseEvent, Decision, Dispute, Message, Notification
 
 
 def _queue(
-    dispute: Dispute,
-    *,
-    kind: str,
-    key: str,
-    recipient: str,
-    language: str,
-    new_case: bool = False,
-    **about,
+    dispute: Dispute, *, kind: str, key: str, recipient: str, language: str, **about
 ) -> None:
-    """Create the notification once (per key) and send it after the transaction commits.
-
-    `new_case`: the case was created in this transaction, so no notification of it exists yet:
-    one insert instead of get_or_create's look-up, savepoint, insert and release.
-    """
+    """Create the notification once (per key) and send it after the transaction commits."""
     if not recipient:
         return
-    fields = {"dispute": dispute, "kind": kind, "recipient": recipient, "language": language}
-    if new_case:
-        notification, created = Notification.objects.create(key=key, **fields, **about), True
-    else:
-        notification, created = Notification.objects.get_or_create(
-            key=key, defaults={**fields, **about}
-        )
+    notification, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "dispute": dispute,
+            "kind": kind,
+            "recipient": recipient,
+            "language": language,
+            **about,
+        },
+    )
     if created:
         send_notification_after_commit(notification.pk)
+
+
+def _to_the_seller(dispute: Dispute) -> dict:
+    return {
+        "recipient": dispute.seller.contact_email,
+        "language": dispute.seller.preferred_language,
+    }
 
 
 def queue_notification(
@@ -51,7 +50,6 @@ def queue_notification(
     key: str | None = None,
     message: Message | None = None,
     decision: Decision | None = None,
-    new_case: bool = False,
 ) -> None:
     """An e-mail to the seller, in the seller's language; `message` or `decision` is what it
     carries beside the case (the worker reads them when it renders the e-mail)."""
@@ -59,11 +57,21 @@ def queue_notification(
         dispute,
         kind=kind,
         key=key or f"{kind}:{dispute.pk}",
-        recipient=dispute.seller.contact_email,
-        language=dispute.seller.preferred_language,
-        new_case=new_case,
         message=message,
         decision=decision,
+        **_to_the_seller(dispute),
+    )
+
+
+def store_receipt(dispute: Dispute) -> Notification | None:
+    """The e-mail saying a filing was received, stored but not sent: the intake task sends it,
+    so that a filing gives the broker one message. The case is new in this transaction, so
+    there is nothing to look up first: one insert."""
+    seller = _to_the_seller(dispute)
+    if not seller["recipient"]:
+        return None
+    return Notification.objects.create(
+        dispute=dispute, kind="received", key=f"received:{dispute.pk}", **seller
     )
 
 

@@ -23,7 +23,9 @@ RETRY = {
 
 
 @shared_task(name="disputes.complete_intake", **RETRY)
-def complete_intake_task(dispute_id: int) -> None:
+def complete_intake_task(dispute_id: int, receipt_id: int | None = None) -> None:
+    if receipt_id is not None:  # first: a receipt does not wait for the checks, nor fail with them
+        send_notification_task.delay(receipt_id)
     dispute = get_dispute_by_id(dispute_id)
     if dispute is None:
         return  # purged meanwhile: nothing to do

@@ -19,7 +19,7 @@ from disputes.background import complete_intake_after_commit
 from disputes.case import lock_dispute, next_reference, record_event, touch
 from disputes.claim_types import CLAIM_TYPES
 from disputes.models import CaseEvent, Dispute
-from disputes.notifications import queue_notification
+from disputes.notifications import store_receipt
 from disputes.selectors.cases import (
     find_filed_with_key,
     hash_submission_key,
@@ -239,8 +239,8 @@ def _create_dispute(
         to_status=Status.SUBMITTED,
         data={"channel": channel, "claim_type": claim_type},
     )
-    queue_notification(dispute, kind="received", new_case=True)
-    complete_intake_after_commit(dispute.pk)
+    receipt = store_receipt(dispute)
+    complete_intake_after_commit(dispute.pk, receipt_id=receipt.pk if receipt else None)
     return dispute
 
 
