@@ -109,6 +109,12 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c jit=off -c work_mem={DB_WORK_MEM}"
     )
+    # Server-side parameters let psycopg prepare a statement the fifth time it runs, so the
+    # requests' repeated queries skip PostgreSQL's planner (off behind a transaction pooler
+    # such as PgBouncer in transaction mode, which cannot keep prepared statements).
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "server_side_binding", env.bool("DB_SERVER_SIDE_BINDING", default=True)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite cannot enforce "one default SLA policy" (NULLS NOT DISTINCT); PostgreSQL does.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
