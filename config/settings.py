@@ -163,6 +163,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "disputes.complete_intake": {"queue": "checks"},
     "disputes.recheck": {"queue": "checks"},
+    "disputes.recheck_many": {"queue": "checks"},
     "disputes.close_lapsed": {"queue": "sla"},
     "disputes.sla_sweep": {"queue": "sla"},
     "disputes.remind_sellers": {"queue": "sla"},
@@ -250,19 +251,22 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_PERMISSIONS = 0o640
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest JSON or form body: a record import of its most rows (ARBITER's
+# RECORD_IMPORT_MAX_ROWS) at 640 bytes a row; a ledger row with every column at its longest
+# takes about 460. Files are not counted here but under MAX_REQUEST_BYTES, which is larger.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # --- E-mail ---------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Arbiter <disputes@arbiter.example>")
+# The address people reach Arbiter at: e-mails are rendered by a worker, with no request to
+# take the host from, and link to the case with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-# The address people reach Arbiter at: e-mails are rendered by a worker, with no request to
-# take the host from, and link to the case with it.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -357,6 +361,8 @@ ARBITER = {
     "EVIDENCE_MAX_IMAGE_PIXELS": 50_000_000,
     # No request can usefully be larger than a dispute's evidence plus its form.
     "MAX_REQUEST_BYTES": 52 * 1024 * 1024,
+    # Rows per record import request, JSON or CSV (DATA_UPLOAD_MAX_MEMORY_SIZE holds them).
+    "RECORD_IMPORT_MAX_ROWS": 50_000,
     # The rollups count case events this old or older; younger ones are counted live meanwhile.
     "ROLLUP_SETTLE_SECONDS": 120,
     # A notification whose sending began this long ago without finishing is sent again.

@@ -34,13 +34,29 @@ def send_notification_after_commit(notification_id: int) -> None:
     transaction.on_commit(lambda: task.delay(notification_id), robust=True)
 
 
+# An import of a big seller's ledger can touch tens of thousands of cases, and one send a case
+# took longer than the import itself: past a few cases, the request sends their ids in messages
+# of a thousand and a worker queues each case's task.
+RECHECK_SENT_ONE_BY_ONE = 10
+RECHECK_IDS_PER_MESSAGE = 1000
+
+
 def recheck_after_commit(dispute_ids: Iterable[int], *, trigger: str) -> None:
     """Run the checks again on these cases once what changed them is stored: one task a case,
     however many of its records or files arrived together."""
-    task = _tasks().recheck_dispute_task
-    for dispute_id in sorted(set(dispute_ids)):
+    tasks = _tasks()
+    ids = sorted(set(dispute_ids))
+    if len(ids) <= RECHECK_SENT_ONE_BY_ONE:
+        for dispute_id in ids:
+            transaction.on_commit(
+                lambda dispute_id=dispute_id: tasks.recheck_dispute_task.delay(dispute_id, trigger),
+                robust=True,
+            )
+        return
+    for start in range(0, len(ids), RECHECK_IDS_PER_MESSAGE):
+        chunk = ids[start : start + RECHECK_IDS_PER_MESSAGE]
         transaction.on_commit(
-            lambda dispute_id=dispute_id: task.delay(dispute_id, trigger), robust=True
+            lambda chunk=chunk: tasks.recheck_disputes_task.delay(chunk, trigger), robust=True
         )
 
 

@@ -40,6 +40,12 @@ def recheck_dispute_task(dispute_id: int, trigger: str) -> None:
     recheck_dispute(dispute=dispute, trigger=trigger)
 
 
+@shared_task(name="disputes.recheck_many", **RETRY)
+def recheck_disputes_task(dispute_ids: list[int], trigger: str) -> None:
+    for dispute_id in dispute_ids:  # a rerun sends some again, as a redelivery reruns a recheck
+        recheck_dispute_task.delay(dispute_id, trigger)
+
+
 @shared_task(name="disputes.send_notification", **RETRY)
 def send_notification_task(notification_id: int) -> None:
     send_notification(notification_id=notification_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
@@ -10,8 +11,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, require
@@ -26,10 +28,11 @@ from evidence.models import (
     CustomerReturn,
     EvidenceFile,
     LedgerEvent,
+    OperationalRecord,
     RemovalOrderLine,
     ShipmentLine,
 )
-from evidence.records import RECORD_SERIALIZERS
+from evidence.records import RecordValidator
 from evidence.selectors import list_open_disputes_touched_by
 from evidence.uploads import CleanFile, clean_upload
 from reimbursements.services import open_reversals_for
@@ -156,9 +159,9 @@ def import_records(
     if kind not in RecordKind.values:
         raise InvalidInput(_("Unknown record kind."), fields={"kind": [_("Not a record kind.")]})
     model = RECORD_MODELS[RecordKind(kind)]
-    serializer_class = RECORD_SERIALIZERS[kind]
+    validator = RecordValidator(kind)
     rows = list(rows)
-    allowed = set(serializer_class().fields)
+    allowed = validator.names
     seller_ids = {
         str(row.get("seller_id", ""))[:32] for row in rows if isinstance(row.get("seller_id"), str)
     }
@@ -166,43 +169,102 @@ def import_records(
     errors: dict[str, list[str]] = {}
     instances = []
     for index, row in enumerate(rows):
-        prefix = f"rows[{index}]"
-        for name in sorted(set(row) - allowed, key=str):
-            errors[f"{prefix}.{name}"[:200]] = [_("Unknown column.")]
+        if not allowed.issuperset(row):
+            for name in sorted(set(row) - allowed, key=str):
+                errors[f"rows[{index}].{name}"[:200]] = [_("Unknown column.")]
         # An empty cell (CSV) or null is a column left out: optional ones take their default.
         given = {k: v for k, v in row.items() if k in allowed and v not in ("", None)}
         seller_id = given.get("seller_id")
         seller_pk = sellers.get(seller_id) if isinstance(seller_id, str) else None
         if seller_pk is None:
-            errors[f"{prefix}.seller_id"] = [_("No seller with this id.")]
-        record = serializer_class(data=given)
-        if not record.is_valid():
-            for name, messages in record.errors.items():
-                errors[f"{prefix}.{name}"] = [str(m) for m in messages]
+            errors[f"rows[{index}].seller_id"] = [_("No seller with this id.")]
+        values, refused = validator.validate(given)
+        if refused is not None:
+            for name, messages in refused.items():
+                errors[f"rows[{index}].{name}"] = [str(m) for m in messages]
             continue
-        values = dict(record.validated_data)
-        values.pop("seller_id")
+        del values["seller_id"]
         instance = model(seller_id=seller_pk, **values)
         try:
             instance.clean()  # what must be true of the record: nothing in the future, …
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
-                errors[f"{prefix}.{name}"] = messages
+                errors[f"rows[{index}].{name}"] = messages
         instances.append(instance)
     if errors:
         raise InvalidInput(_("Some rows are not valid; nothing was imported."), fields=errors)
-    record_ids = [i.record_id for i in instances]
-    existing = set(
-        model.objects.filter(record_id__in=record_ids).values_list("record_id", flat=True)
-    )
-    new = []
-    for instance in instances:  # the first row with an id wins, as an earlier import would
-        if instance.record_id not in existing:
-            existing.add(instance.record_id)
-            new.append(instance)
-    model.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    new = _store_new_records(model, instances)
     open_reversals_for(kind=kind, records=new)
     recheck_after_commit(
         list_open_disputes_touched_by(kind=kind, records=new), trigger=CheckRun.Trigger.RECORDS
     )
     return {"received": len(instances), "created": len(new), "skipped": len(instances) - len(new)}
+
+
+# From about this many rows COPY through a staging table is as fast as INSERT, and from 500
+# rows two to four times faster; a smaller import creates no table.
+COPY_MIN_ROWS = 100
+INSERT_BATCH = 2000
+
+
+def _store_new_records(model: type[OperationalRecord], instances: list) -> list:
+    """Insert the records whose record_id is new (the first row with an id wins, as an earlier
+    import would) and return them: through COPY on PostgreSQL for a large batch, else with
+    bulk_create (SQLite, the embedded default, and small batches)."""
+    first: dict[str, OperationalRecord] = {}
+    for instance in instances:
+        first.setdefault(instance.record_id, instance)
+    unique = list(first.values())
+    if connection.vendor == "postgresql" and len(unique) >= COPY_MIN_ROWS:
+        return _copy_new_records(model, unique)
+    return _insert_new_records(model, unique)
+
+
+def _insert_new_records(model: type[OperationalRecord], instances: list) -> list:
+    record_ids = [i.record_id for i in instances]
+    known = set()
+    for start in range(0, len(record_ids), INSERT_BATCH):  # within SQLite's variables per query
+        chunk = record_ids[start : start + INSERT_BATCH]
+        known.update(model.objects.filter(record_id__in=chunk).values_list("record_id", flat=True))
+    new = [i for i in instances if i.record_id not in known]
+    model.objects.bulk_create(new, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    return new
+
+
+def _copy_new_records(model: type[OperationalRecord], instances: list) -> list:
+    # COPY into a staging table of the same columns, then one INSERT … ON CONFLICT DO NOTHING:
+    # PostgreSQL itself says which ids were new, exactly, even against a concurrent import of the
+    # same records. The staging table lives and dies inside this transaction.
+    quote = connection.ops.quote_name
+    copied = [
+        f for f in model._meta.concrete_fields if not f.primary_key and f.name != "imported_at"
+    ]
+    columns = ", ".join(quote(f.column) for f in copied)
+    table, staging = quote(model._meta.db_table), quote(f"staging_{model._meta.db_table}")
+    record_id = quote(model._meta.get_field("record_id").column)
+    imported_at_column = quote(model._meta.get_field("imported_at").column)
+    imported_at = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT 0 AS row_index, {columns} FROM {table} WITH NO DATA"
+        )
+        # Validated values are what the columns hold (str, int, date, aware datetime, the seller's
+        # pk, a field's default where the row left it out); psycopg writes them as Django would.
+        values_of = attrgetter(*(f.attname for f in copied))
+        with cursor.copy(f"COPY {staging} (row_index, {columns}) FROM STDIN") as copy:
+            for index, instance in enumerate(instances):
+                copy.write_row((index, *values_of(instance)))
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, {imported_at_column}) "
+            f"SELECT {columns}, %s FROM {staging} ORDER BY row_index "
+            f"ON CONFLICT ({record_id}) DO NOTHING RETURNING {record_id}",
+            [imported_at],
+        )
+        created = {key for (key,) in cursor.fetchall()}
+        # Now, not at commit: a second import in the same transaction creates it again.
+        cursor.execute(f"DROP TABLE {staging}")
+    new = [i for i in instances if i.record_id in created]
+    for instance in new:
+        instance.imported_at = imported_at
+    return new

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -16,8 +17,6 @@ from core.errors import InvalidInput, NotFound
 from core.parsers import JSONParser
 from evidence.choices import RecordKind
 from evidence.services import import_records
-
-MAX_ROWS = 10_000
 
 
 class RecordImportResultSerializer(serializers.Serializer):
@@ -38,7 +37,7 @@ class RecordImportView(APIView):
         request={
             "application/json": {
                 "type": "array",
-                "maxItems": MAX_ROWS,
+                "maxItems": settings.ARBITER["RECORD_IMPORT_MAX_ROWS"],
                 "items": {"type": "object", "additionalProperties": True},
             },
             "multipart/form-data": {
@@ -87,8 +86,9 @@ class RecordImportView(APIView):
             )
         if not rows:
             raise InvalidInput("There are no records to import.", fields={"body": ["Empty."]})
-        if len(rows) > MAX_ROWS:
+        most = settings.ARBITER["RECORD_IMPORT_MAX_ROWS"]
+        if len(rows) > most:
             raise InvalidInput(
-                f"Send at most {MAX_ROWS} records per request.", fields={"body": ["Too many rows."]}
+                f"Send at most {most} records per request.", fields={"body": ["Too many rows."]}
             )
         return rows
