@@ -164,6 +164,7 @@ CELERY_TASK_ROUTES = {
     "disputes.complete_intake": {"queue": "checks"},
     "disputes.recheck": {"queue": "checks"},
     "disputes.recheck_many": {"queue": "checks"},
+    "disputes.recheck_touching": {"queue": "checks"},
     "disputes.close_lapsed": {"queue": "sla"},
     "disputes.sla_sweep": {"queue": "sla"},
     "disputes.remind_sellers": {"queue": "sla"},

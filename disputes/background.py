@@ -60,6 +60,14 @@ def recheck_after_commit(dispute_ids: Iterable[int], *, trigger: str) -> None:
         )
 
 
+def recheck_touching_after_commit(*, kind: str, keys: list, trigger: str) -> None:
+    """Once new records are stored, a worker finds the cases being worked that they bear on
+    ((seller, identifier) pairs of a record kind) and rechecks each: one message."""
+    if keys:
+        task = _tasks().recheck_touching_task
+        transaction.on_commit(lambda: task.delay(kind, keys, trigger), robust=True)
+
+
 def resend(*, intake: Iterable[int], notifications: Iterable[int]) -> None:
     """Queue again work whose message was lost (intake not done, e-mails not sent)."""
     tasks = _tasks()

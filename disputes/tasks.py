@@ -7,11 +7,13 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
+from disputes.background import recheck_after_commit
 from disputes.notifications import send_notification
 from disputes.selectors import get_dispute_by_id
 from disputes.services import catch_up, close_lapsed_disputes, complete_intake
 from disputes.services.checks import recheck_dispute
 from disputes.sla.sweep import remind_sellers, sweep_sla
+from evidence.selectors import list_open_disputes_touching
 
 RETRY = {
     "acks_late": True,
@@ -44,6 +46,11 @@ def recheck_dispute_task(dispute_id: int, trigger: str) -> None:
 def recheck_disputes_task(dispute_ids: list[int], trigger: str) -> None:
     for dispute_id in dispute_ids:  # a rerun sends some again, as a redelivery reruns a recheck
         recheck_dispute_task.delay(dispute_id, trigger)
+
+
+@shared_task(name="disputes.recheck_touching", **RETRY)
+def recheck_touching_task(kind: str, keys: list, trigger: str) -> None:
+    recheck_after_commit(list_open_disputes_touching(kind=kind, keys=keys), trigger=trigger)
 
 
 @shared_task(name="disputes.send_notification", **RETRY)

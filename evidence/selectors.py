@@ -142,11 +142,17 @@ TOUCHING_FIELDS = {
 }
 
 
-def list_open_disputes_touched_by(*, kind: str, records: list) -> list[int]:
-    """Ids of the cases being worked (opened, not finished) that new records bear on: the same
-    seller and SKU, shipment, order, tracking or removal id. One query per import."""
+def touching_keys(*, kind: str, records: list) -> list[tuple[int, str]]:
+    """What new records bear on: (seller, SKU / shipment / order / tracking / removal id)."""
     name = TOUCHING_FIELDS[kind]
-    pairs = {(r.seller_id, getattr(r, name)) for r in records}
+    return sorted({(r.seller_id, getattr(r, name)) for r in records})
+
+
+def list_open_disputes_touching(*, kind: str, keys) -> list[int]:
+    """Ids of the cases being worked (opened, not finished) of these (seller, identifier)
+    pairs of a record kind. One query."""
+    name = TOUCHING_FIELDS[kind]
+    pairs = {(seller, value) for seller, value in keys}
     if not pairs:
         return []
     sellers = {seller for seller, _value in pairs}
@@ -157,6 +163,12 @@ def list_open_disputes_touched_by(*, kind: str, records: list) -> list[int]:
         .values_list("pk", "seller_id", name)
     )
     return [pk for pk, seller, value in candidates if (seller, value) in pairs]
+
+
+def list_open_disputes_touched_by(*, kind: str, records: list) -> list[int]:
+    """Ids of the cases being worked that new records bear on: the same seller and SKU,
+    shipment, order, tracking or removal id."""
+    return list_open_disputes_touching(kind=kind, keys=touching_keys(kind=kind, records=records))
 
 
 def latest_ledger_event(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, require
 from disputes import permissions as perms
-from disputes.background import recheck_after_commit
+from disputes.background import recheck_after_commit, recheck_touching_after_commit
 from disputes.case import lock_dispute, record_event, require_status
 from disputes.models import CaseEvent, CheckRun, Dispute
 from disputes.status import Status
@@ -33,7 +33,7 @@ from evidence.models import (
     ShipmentLine,
 )
 from evidence.records import RecordValidator
-from evidence.selectors import list_open_disputes_touched_by
+from evidence.selectors import touching_keys
 from evidence.uploads import CleanFile, clean_upload
 from reimbursements.services import open_reversals_for
 from sellers.models import Seller
@@ -195,8 +195,10 @@ def import_records(
         raise InvalidInput(_("Some rows are not valid; nothing was imported."), fields=errors)
     new = _store_new_records(model, instances)
     open_reversals_for(kind=kind, records=new)
-    recheck_after_commit(
-        list_open_disputes_touched_by(kind=kind, records=new), trigger=CheckRun.Trigger.RECORDS
+    # Which cases the records bear on is the worker's to find (tens of thousands for a big
+    # seller's ledger): the request sends the few (seller, identifier) pairs.
+    recheck_touching_after_commit(
+        kind=kind, keys=touching_keys(kind=kind, records=new), trigger=CheckRun.Trigger.RECORDS
     )
     return {"received": len(instances), "created": len(new), "skipped": len(instances) - len(new)}
 

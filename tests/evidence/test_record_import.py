@@ -187,7 +187,7 @@ def test_one_bad_row_in_a_large_batch_refuses_it_all(seller_a):
     assert not LedgerEvent.objects.exists()
 
 
-def test_an_import_touching_many_cases_sends_their_ids_together_and_each_is_rechecked(
+def test_an_import_touching_many_cases_sends_one_message_and_each_is_rechecked(
     seller_a, django_capture_on_commit_callbacks
 ):
     SkuFactory(seller=seller_a, sku="MUG-1", reference_value=Decimal("10.00"))
@@ -205,7 +205,7 @@ def test_an_import_touching_many_cases_sends_their_ids_together_and_each_is_rech
     row = ledger_row(seller_a, "L-1", event_date=str(timezone.localdate() - timedelta(days=5)))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         import_records(kind="ledger", rows=[row])
-    assert len(callbacks) == 1  # one message for all the cases
+    assert len(callbacks) == 1  # one message: the worker finds the cases and rechecks each
     with django_capture_on_commit_callbacks(execute=True):
         import_records(kind="ledger", rows=[{**row, "record_id": "L-2"}])
     reruns = CheckRun.objects.filter(dispute__in=touched, trigger=CheckRun.Trigger.RECORDS)
