@@ -52,12 +52,17 @@ def get_seller_to_file_for(*, user: AbstractBaseUser, seller_id: str | None) -> 
 
 def in_catalog_or_none_kept(*, seller: Seller, sku: str) -> bool:
     """Whether a claim may name this SKU: it is in the seller's catalog, or the seller keeps
-    none. One query of two index lookups, whatever the catalog's size."""
-    catalog = Sku.objects.filter(seller_id=OuterRef("pk"))
-    found = (
-        Seller.objects.filter(pk=seller.pk)
-        .values_list(Exists(catalog), Exists(catalog.filter(sku=sku)))
-        .first()
-    )
-    keeps_one, has_it = found or (False, False)
-    return has_it or not keeps_one
+    none. One query of two index lookups, whatever the catalog's size, asked once per SKU
+    and request (the portal checks a filing before filing it: the answer is kept on the
+    seller object the request holds)."""
+    known = seller.__dict__.setdefault("_arbiter_in_catalog", {})
+    if sku not in known:
+        catalog = Sku.objects.filter(seller_id=OuterRef("pk"))
+        found = (
+            Seller.objects.filter(pk=seller.pk)
+            .values_list(Exists(catalog), Exists(catalog.filter(sku=sku)))
+            .first()
+        )
+        keeps_one, has_it = found or (False, False)
+        known[sku] = has_it or not keeps_one
+    return known[sku]
