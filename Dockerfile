@@ -14,4 +14,4 @@ RUN useradd --system --home /app arbiter && mkdir -p /var/lib/arbiter \
     && chown -R arbiter /var/lib/arbiter
 USER arbiter
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
