@@ -276,7 +276,7 @@ def record_import(ctx: Context, r: Result):
     r.note = "5,000 rows per request"
 
 
-@measurement("SLA sweep, 1,000 due among all open", target=150)
+@measurement("SLA sweep, 1,000 due among all open (in process)", target=150)
 def sla_sweep(ctx: Context, r: Result):
     from django.db import connection
     from django.utils import timezone
@@ -301,7 +301,7 @@ def sla_sweep(ctx: Context, r: Result):
         r.note = f"{counts['warned']} warned among {running:,} running timers"
 
 
-@measurement("check run (one dispute, the biggest seller)", target=25)
+@measurement("check run (one dispute, the biggest seller, in process)", target=25)
 def check_run(ctx: Context, r: Result):
     from django.db import connection
 
