@@ -263,8 +263,13 @@ def _render_case(
     )
 
 
-def _fresh_form(panel: CaseAction, dispute: Dispute):
-    return panel.form(initial=panel.initial(dispute), prefix=panel.prefix)
+def _fresh_form(panel: CaseAction, dispute: Dispute, *, seen: str = ""):
+    """The panel's form; `seen` is the version of the case the page showed when the panel was
+    opened later, so that a change made in between is refused as stale, not sent blind."""
+    initial = panel.initial(dispute)
+    if "version" in initial and seen.isdigit():
+        initial["version"] = int(seen)
+    return panel.form(initial=initial, prefix=panel.prefix)
 
 
 @require_GET
@@ -285,7 +290,11 @@ def case_panel(request: HttpRequest, reference: str, action: str) -> HttpRespons
     return render(
         request,
         panel.template,
-        {"dispute": dispute, "form": _fresh_form(panel, dispute), **panel.context(dispute)},
+        {
+            "dispute": dispute,
+            "form": _fresh_form(panel, dispute, seen=request.GET.get("seen", "")),
+            **panel.context(dispute),
+        },
     )
 
 

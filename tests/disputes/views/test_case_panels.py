@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from disputes import services
-from disputes.models import CheckRun
+from disputes.models import CheckRun, Dispute
 from disputes.status import Status
 from evidence.services import attach_evidence
 from tests.evidence.files import picture
@@ -99,8 +99,9 @@ def test_the_reply_opens_by_itself_in_review_and_the_rest_load_when_opened(clien
     body = client.get(reverse("workspace:case", args=[dispute.reference])).content.decode()
     reply = reverse("workspace:panel", args=[dispute.reference, "reply"])
     decide = reverse("workspace:panel", args=[dispute.reference, "decide"])
-    assert f'open hx-get="{reply}" hx-trigger="load"' in body
-    assert f'hx-get="{decide}" hx-trigger="toggle once"' in body
+    seen = f"?seen={dispute.version}"
+    assert f'open hx-get="{reply}{seen}" hx-trigger="load"' in body
+    assert f'hx-get="{decide}{seen}" hx-trigger="toggle once"' in body
     assert 'id="decide-form"' not in body and 'id="reply-form"' not in body
 
 
@@ -154,3 +155,24 @@ def test_the_case_page_reads_at_most_ten_queries_of_its_own(
     case = response.context["case"]
     assert case.check_run is not None and case.checks
     assert len(case.evidence) == size and len(case.messages) == size
+
+
+def test_a_panel_opened_later_carries_the_version_the_page_showed(client, specialist):
+    """Someone changes the case between the page and the panel: the form is stamped with what
+    the page showed, so sending it is refused as stale instead of acting on an unseen change."""
+    dispute = DisputeFactory(status=Status.IN_REVIEW, assignee=specialist)
+    client.force_login(specialist)
+    shown = dispute.version
+    services.add_internal_note(dispute=dispute, by=specialist, body="Checked the ledger.")
+    url = reverse("workspace:panel", args=[dispute.reference, "reply"])
+    form = client.get(f"{url}?seen={shown}", headers=HTMX).context["form"]
+    assert form["version"].value() == shown != Dispute.objects.get(pk=dispute.pk).version
+    response = client.post(
+        reverse("workspace:reply", args=[dispute.reference]),
+        {"reply-body": "My careful answer", "reply-version": shown},
+    )
+    assert response.status_code == 409
+    assert not dispute.messages.filter(body="My careful answer").exists()
+    # Without what the page showed (a link followed by hand), the form is stamped as of now.
+    fresh = client.get(url, headers=HTMX).context["form"]
+    assert fresh["version"].value() == Dispute.objects.get(pk=dispute.pk).version

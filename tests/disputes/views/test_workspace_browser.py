@@ -240,6 +240,7 @@ def test_a_stale_action_shows_an_error_and_changes_nothing(
     reply = _panel(page, "Reply to the seller")
     expect(reply).to_have_attribute("open", "")
 
+    # Someone changes the case while the page is open, before or after its panel's form came.
     services.add_internal_note(dispute=dispute, by=specialist, body="Checked the ledger.")
     reply.get_by_label("Message").fill("My careful answer")
     reply.get_by_role("button", name="Send reply").click()
