@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 from django.db.models import F
+from django.utils import timezone
 
 from core.errors import Conflict, TransitionNotAllowed
+from disputes import case
 from disputes.case import record_events, require_move, require_status, touch
 from disputes.models import CaseEvent, Dispute
 from disputes.status import IN_PLACE, TERMINAL, Status
@@ -79,6 +81,22 @@ def test_touch_on_a_stale_copy_is_a_conflict_and_writes_nothing(specialist):
         touch(dispute, kind=CaseEvent.Kind.PRIORITY_CHANGED, by=specialist, priority=4)
     assert Dispute.objects.get(pk=dispute.pk).priority != 4
     assert not CaseEvent.objects.filter(dispute=dispute).exists()
+
+
+@pytest.mark.postgres
+def test_a_large_batch_of_events_is_copied_with_the_same_lines():
+    """A sweep's batch goes through COPY: the same lines as one by one, escapes and all."""
+    dispute = DisputeFactory()
+    tricky = {"deadline": "resolution", "note": 'tab\there "quoted" \\ back 中文\nline'}
+    count = case.COPY_EVENTS_FROM + 5
+    before = timezone.now()
+    record_events((dispute, CaseEvent.Kind.SLA_WARNING, tricky) for _ in range(count))
+    rows = list(CaseEvent.objects.filter(dispute=dispute))
+    assert len(rows) == count
+    assert {(r.kind, r.actor_id, r.from_status, r.to_status) for r in rows} == {
+        (CaseEvent.Kind.SLA_WARNING, None, "", "")
+    }
+    assert all(r.data == tricky and r.created_at >= before for r in rows)
 
 
 def test_record_events_writes_a_batch_in_one_insert(django_assert_num_queries):
