@@ -7,7 +7,6 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
-from disputes.background import recheck_after_commit
 from disputes.notifications import send_notification
 from disputes.selectors import get_dispute_by_id
 from disputes.services import catch_up, close_lapsed_disputes, complete_intake
@@ -50,7 +49,7 @@ def recheck_disputes_task(dispute_ids: list[int], trigger: str) -> None:
 
 @shared_task(name="disputes.recheck_touching", **RETRY)
 def recheck_touching_task(kind: str, keys: list, trigger: str) -> None:
-    recheck_after_commit(list_open_disputes_touching(kind=kind, keys=keys), trigger=trigger)
+    recheck_disputes_task(list_open_disputes_touching(kind=kind, keys=keys), trigger)
 
 
 @shared_task(name="disputes.send_notification", **RETRY)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -67,18 +67,14 @@ def submit_dispute(
         return existing
     cleaned = validate_claim(seller=seller, claim_type=claim_type, fields=fields)
     return _store_once(
-        seller,
-        submission_key,
-        lambda: _create_dispute(
-            filed=filed,
-            seller=seller,
-            submitted_by=submitted_by,
-            claim_type=claim_type,
-            cleaned=cleaned,
-            channel=channel,
-            language=language,
-            submission_key=submission_key,
-        ),
+        filed=filed,
+        seller=seller,
+        submitted_by=submitted_by,
+        claim_type=claim_type,
+        cleaned=cleaned,
+        channel=channel,
+        language=language,
+        submission_key=submission_key,
     )
 
 
@@ -152,24 +148,18 @@ def file_dispute(
             errors.setdefault("evidence", []).append(exc.message)
     if errors:
         raise InvalidInput(_("Some details of the claim need your attention."), fields=errors)
-
-    def store() -> Dispute:
-        dispute = _create_dispute(
-            filed=filed,
-            seller=seller,
-            submitted_by=submitted_by,
-            claim_type=claim_type,
-            cleaned=cleaned,
-            channel=channel,
-            language=language,
-            submission_key=submission_key,
-        )
-        attach_evidence_files(
-            dispute=dispute, uploaded_by=submitted_by, uploads=clean_files, kind=evidence_kind
-        )
-        return dispute
-
-    return _store_once(seller, submission_key, store)
+    return _store_once(
+        filed=filed,
+        seller=seller,
+        submitted_by=submitted_by,
+        claim_type=claim_type,
+        cleaned=cleaned,
+        channel=channel,
+        language=language,
+        submission_key=submission_key,
+        evidence=clean_files,
+        evidence_kind=evidence_kind,
+    )
 
 
 def fingerprint(claim_type: str, fields: Mapping[str, Any]) -> str:
@@ -202,15 +192,24 @@ def _start_filing(
     return hashed, existing
 
 
-def _store_once(seller: Seller, submission_key: str, store: Callable[[], Dispute]) -> Dispute:
-    """Write a filing in one transaction (everything validated before it begins, so it holds
-    only the writes); a concurrent retry with the same key may win the race."""
+def _store_once(*, evidence: list | tuple = (), evidence_kind: str = "", **filing) -> Dispute:
+    """Write a filing and its evidence files in one transaction (everything validated before it
+    begins, so it holds only the writes); a concurrent retry with the same key may win the race."""
     try:
         with transaction.atomic():
-            return store()
+            dispute = _create_dispute(**filing)
+            attach_evidence_files(
+                dispute=dispute,
+                uploaded_by=filing["submitted_by"],
+                uploads=evidence,
+                kind=evidence_kind,
+            )
+            return dispute
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its dispute.
-        existing = Dispute.objects.filter(seller=seller, submission_key=submission_key).first()
+        existing = Dispute.objects.filter(
+            seller=filing["seller"], submission_key=filing["submission_key"]
+        ).first()
         if existing is not None:
             return existing
         raise

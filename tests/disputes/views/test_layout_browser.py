@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -19,11 +18,10 @@ from playwright.sync_api import expect
 
 from disputes import services
 from disputes.status import Priority, Status
-from tests.factories import PASSWORD, SellerFactory, SkuFactory, in_status, png_bytes
+from tests.browser import screenshot, sign_in
+from tests.factories import SellerFactory, SkuFactory, in_status, png_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 # How far the page reaches past the viewport's right edge, for the document and for every
 # element that scrolls sideways on its own (a table card).
@@ -56,19 +54,6 @@ WRAPPED_NAV_LABELS = """() => [...document.querySelectorAll('header.topbar nav a
 NAV_LABELS_PAST_THE_EDGE = """() => [...document.querySelectorAll('header.topbar nav a')]
   .filter((a) => a.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
   .map((a) => a.textContent.trim())"""
-
-
-def _screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-
-
-def _sign_in(page, user) -> None:
-    page.goto("/login/")
-    page.locator("#id_username").fill(user.get_username())
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    expect(page.locator("header.topbar .who span")).to_have_text(user.get_username())
 
 
 # --- The seller portal on a phone ---------------------------------------------------------------
@@ -116,13 +101,13 @@ def test_the_portal_fits_a_phone_in_chinese(
     page, seller_a_user, chinese_seller_with_disputes, width
 ):
     page.set_viewport_size({"width": width, "height": 844})
-    _sign_in(page, seller_a_user)
+    sign_in(page, seller_a_user)
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
 
     page.goto("/portal/")
     rows = page.locator("table.data tbody tr")
     expect(rows).to_have_count(5)
-    _screenshot(page, f"portal_list_zh_{width}.png")
+    screenshot(page, f"portal_list_zh_{width}.png")
     assert page.evaluate(WRAPPED_NAV_LABELS) == []
     assert page.evaluate(NAV_LABELS_PAST_THE_EDGE) == []
     # The last column says what the seller has to do: it must be on the screen.
@@ -143,7 +128,7 @@ def test_the_portal_fits_a_phone_in_chinese(
         ("/portal/advice/", "advice"),
     ]:
         page.goto(path)
-        _screenshot(page, f"portal_{name}_zh_{width}.png")
+        screenshot(page, f"portal_{name}_zh_{width}.png")
         assert page.evaluate(HORIZONTAL_OVERFLOW) == [], path
         assert page.evaluate(WRAPPED_NAV_LABELS) == [], path
 
@@ -210,13 +195,13 @@ def test_the_case_list_shows_fifteen_rows_on_a_laptop_without_sideways_scroll(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
     )
     page.set_viewport_size({"width": width, "height": height})
-    _sign_in(page, specialist)
+    sign_in(page, specialist)
     page.goto("/workspace/cases/")
     expect(page.locator("html")).to_have_attribute("lang", language)
     rows = page.locator("table.cases tbody tr")
     expect(rows).to_have_count(20)
     expect(page.locator("table.cases [data-sla=paused]").first).to_be_visible()
-    _screenshot(page, f"workspace_cases_{language}_{width}.png")
+    screenshot(page, f"workspace_cases_{language}_{width}.png")
 
     assert _visible_rows(page) >= 15
     assert max(box["height"] for box in (r.bounding_box() for r in rows.all())) <= 40

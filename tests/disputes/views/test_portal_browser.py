@@ -17,11 +17,11 @@ from playwright.sync_api import expect
 from disputes import services
 from disputes.models import Dispute
 from disputes.status import Status
+from tests.browser import screenshot, sign_in
 from tests.factories import PASSWORD, SkuFactory, png_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 JA_CATALOG = Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES" / "django.mo"
 THUMBS_LOADED = """() => {
   const imgs = [...document.querySelectorAll('#evidence img.thumb')];
@@ -43,19 +43,6 @@ def photos(tmp_path):
         path.write_bytes(png_bytes(seed))
         paths.append(path)
     return paths
-
-
-def _screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-
-
-def _sign_in(page, user) -> None:
-    page.goto("/login/")
-    page.locator("#id_username").fill(user.get_username())
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("header.topbar .who span")).to_have_text(user.get_username())
 
 
 def _fill_claim(page, *, quantity: int = 3, description: str = "Box crushed on arrival") -> None:
@@ -98,7 +85,7 @@ def test_seller_files_follows_and_appeals_a_dispute(
     _fill_claim(page, quantity=3)
     page.get_by_label("The files show").select_option(label="Photo")
     page.set_input_files("#id_evidence", [photos[0], photos[1]])
-    _screenshot(page, "portal_file_en.png")
+    screenshot(page, "portal_file_en.png")
     page.get_by_role("button", name="Submit dispute").click()
 
     expect(page).to_have_url(re.compile(r"/portal/disputes/DSP-\d{4}-\d+/$"))
@@ -163,7 +150,7 @@ def test_seller_files_follows_and_appeals_a_dispute(
     expect(decision.locator("tr", has_text="Amount").locator("td")).to_have_text("37.50 USD")
     expect(_status_badge(page)).to_have_text("Decided")
     expect(page.locator(".next-step")).to_contain_text("you can appeal once")
-    _screenshot(page, "portal_dispute_en.png")
+    screenshot(page, "portal_dispute_en.png")
 
     appeal = page.locator("#appeal")
     appeal.locator("textarea[name=reason]").fill("Five mugs were broken, not three.")
@@ -176,7 +163,7 @@ def test_seller_files_follows_and_appeals_a_dispute(
 
 
 def test_the_filing_confirmation_is_shown(page, seller_a, seller_a_user, catalog, photos):
-    _sign_in(page, seller_a_user)
+    sign_in(page, seller_a_user)
     page.goto("/portal/file/warehouse_damaged/")
     _fill_claim(page, quantity=1)
     page.get_by_label("The files show").select_option(label="Photo")
@@ -203,7 +190,7 @@ def test_japanese_seller_sees_japanese_labels(page, seller_a, seller_a_user):
     assert my_disputes != "My disputes"
     assert required != "This field is required."
 
-    _sign_in(page, seller_a_user)
+    sign_in(page, seller_a_user)
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     nav = page.get_by_role("navigation").first.locator("a").first
     expect(nav).to_have_text(my_disputes)
@@ -238,7 +225,7 @@ def test_a_seller_cannot_open_another_sellers_dispute(page, seller_a_user, selle
         claim_type="warehouse_damaged",
         fields={"sku": "MUG-1", "quantity": 2},
     )
-    _sign_in(page, seller_a_user)
+    sign_in(page, seller_a_user)
     response = page.goto(f"/portal/disputes/{theirs.reference}/")
     assert response is not None and response.status == 404
     assert theirs.reference not in page.content()
@@ -248,7 +235,7 @@ def test_a_seller_cannot_open_another_sellers_dispute(page, seller_a_user, selle
     "how", ["second-click-while-the-first-is-in-flight", "double-click-with-photos"]
 )
 def test_double_submit_creates_one_dispute(page, seller_a, seller_a_user, catalog, photos, how):
-    _sign_in(page, seller_a_user)
+    sign_in(page, seller_a_user)
     page.goto("/portal/file/warehouse_damaged/")
     _fill_claim(page, quantity=2)
     button = page.get_by_role("button", name="Submit dispute")
@@ -306,15 +293,15 @@ def test_chinese_screens(page, seller_a, seller_a_user, specialist, catalog):
     )
     _decided(dispute, specialist)
 
-    _sign_in(page, seller_a_user)
+    sign_in(page, seller_a_user)
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     page.goto("/portal/file/warehouse_damaged/")
     _fill_claim(page, quantity=1, description="标签撕破了。")
     page.set_input_files("#id_evidence", [])
-    _screenshot(page, "portal_file_zh.png")
+    screenshot(page, "portal_file_zh.png")
 
     page.goto(f"/portal/disputes/{dispute.reference}/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.locator("#decision")).to_contain_text("37.50 USD")
     page.wait_for_function(THUMBS_LOADED)
-    _screenshot(page, "portal_dispute_zh.png")
+    screenshot(page, "portal_dispute_zh.png")
